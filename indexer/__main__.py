@@ -1,0 +1,70 @@
+"""python -m indexer build [--corpus corpus] [--index index] [--model NAME] [--rebuild]"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import IndexerError
+from .messages import error_text, skip_text
+
+STAGES = {"read": "Đọc văn bản", "embed": "Tạo vector"}
+
+
+def _tqdm_progress(stage: str, total: int):
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc=STAGES.get(stage, stage), unit=" mục", file=sys.stderr, leave=True)
+    state = {"done": 0}
+
+    def advance(n: int) -> None:
+        bar.update(n)
+        state["done"] += n
+        if state["done"] >= total:
+            bar.close()
+
+    if total == 0:
+        bar.close()
+    return advance
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the indexer CLI; returns the exit code."""
+    parser = argparse.ArgumentParser(prog="python -m indexer", description="Xây dựng chỉ mục tìm kiếm văn bản.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="đọc thư mục văn bản và cập nhật chỉ mục")
+    b.add_argument("--corpus", default="corpus", help="thư mục văn bản (mặc định: corpus)")
+    b.add_argument("--index", default="index", help="thư mục chỉ mục (mặc định: index)")
+    b.add_argument("--model", default=None, help="tên hoặc đường dẫn mô hình sentence-transformers")
+    b.add_argument("--rebuild", action="store_true", help="xây lại toàn bộ, không dùng lại chỉ mục cũ")
+    args = parser.parse_args(argv)
+
+    from .cli_env import quiet_libraries
+
+    quiet_libraries()
+    from .build import build_index
+
+    try:
+        report = build_index(Path(args.corpus), Path(args.index), model=args.model, rebuild=args.rebuild, progress=_tqdm_progress)
+    except IndexerError as exc:
+        print(error_text(exc), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Đã dừng. Chỉ mục cũ vẫn nguyên vẹn.", file=sys.stderr)
+        return 130
+    print(f"Mô hình: {report.model_id}")
+    print(f"Văn bản đã đọc: {report.documents} (mới {len(report.added)}, thay đổi {len(report.changed)}, "
+          f"giữ nguyên {len(report.unchanged)}, đã xóa {len(report.removed)})")
+    print(f"Bỏ qua: {len(report.skipped)}")
+    for s in report.skipped:
+        print(f"  - {skip_text(s)}")
+    for source in report.removed:
+        print(f"  - đã xóa khỏi chỉ mục: {source}")
+    print(f"Đoạn đã ghi: {report.chunks} (tạo vector mới {report.embedded})")
+    print(f"Thế hệ chỉ mục: {report.generation}; thời gian {report.seconds:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

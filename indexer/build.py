@@ -1,0 +1,233 @@
+"""Building the index from a corpus folder: read -> normalise -> metadata -> chunk -> embed -> write.
+
+A build reads only new and changed files (by content hash), re-uses the vectors of chunks
+that already exist (a renamed file is not embedded again), writes a complete new generation
+beside the current one and switches to it in one atomic step."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import store
+from .chunker import CHUNKER_VERSION, chunk_document, embedding_text
+from .document import Chunk, Document, text_id
+from .embed import DEFAULT_MODEL, Embedder
+from .errors import BuildLocked, CorpusError, IndexCorrupt, IndexerError, IndexMismatch, IndexMissing, ReadError
+from .metadata import extract_metadata
+from .normalize import NORMALIZER_VERSION, normalize_document
+from .reader import Skipped, read_file, scan_corpus
+
+Progress = Callable[[str, int], Callable[[int], None]]
+LOCK_NAME = ".build.lock"
+
+
+@dataclass
+class BuildReport:
+    """What a build did."""
+
+    generation: str = ""
+    model_id: str = ""
+    documents: int = 0
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    chunks: int = 0
+    embedded: int = 0
+    seconds: float = 0.0
+
+
+def _no_progress(stage: str, total: int) -> Callable[[int], None]:
+    return lambda n: None
+
+
+class _Lock:
+    """One build at a time per index folder (flock), with who holds it written inside."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.path = index_dir / LOCK_NAME
+        self.fd: int | None = None
+
+    def __enter__(self) -> "_Lock":
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(self.fd, 4096, 0).decode(errors="replace").strip()
+            os.close(self.fd)
+            self.fd = None
+            raise BuildLocked(holder or "unknown") from None
+        os.ftruncate(self.fd, 0)
+        os.pwrite(self.fd, json.dumps({"pid": os.getpid(), "since": time.strftime("%Y-%m-%d %H:%M:%S")}).encode(), 0)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.fd is not None:
+            os.ftruncate(self.fd, 0)
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in blocks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def load_document(path: Path, source: str) -> Document:
+    """Read, normalise and describe one file; ReadError when it yields no text."""
+    text = normalize_document(read_file(path))
+    if not text.strip():
+        raise ReadError("empty")
+    return Document(doc_id=text_id(text), source=source, text=text, meta=extract_metadata(text))
+
+
+@dataclass
+class _Previous:
+    manifest: store.Manifest | None = None
+    documents: dict[str, Document] = field(default_factory=dict)  # by doc_id
+    chunks: dict[str, list[Chunk]] = field(default_factory=dict)  # by doc_id
+    vectors: dict[int, np.ndarray] = field(default_factory=dict)
+
+
+def _previous(index_dir: Path, model_id: str) -> _Previous:
+    try:
+        gen = store.current_generation(index_dir)
+        manifest = store.read_manifest(gen)
+        store.verify(gen, manifest)
+    except (IndexMissing, IndexCorrupt, IndexMismatch, OSError, ValueError):
+        return _Previous()
+    if (manifest.model_id, manifest.normalizer_version, manifest.chunker_version) != (
+        model_id, NORMALIZER_VERSION, CHUNKER_VERSION,
+    ):
+        return _Previous()
+    prev = _Previous(manifest=manifest)
+    prev.documents = {d.doc_id: d for d in store.read_documents(gen)}
+    for chunk in store.read_chunks(gen):
+        prev.chunks.setdefault(chunk.doc_id, []).append(chunk)
+    prev.vectors = store.vectors_by_id(store.read_vectors(gen))
+    return prev
+
+
+def previous_model(index_dir: Path) -> str | None:
+    """The model that built the current index, if there is one."""
+    try:
+        return store.read_manifest(store.current_generation(index_dir)).model_id
+    except (IndexMissing, IndexCorrupt, IndexMismatch, OSError, ValueError):
+        return None
+
+
+def build_index(
+    corpus: Path,
+    index_dir: Path,
+    model: str | None = None,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+    embedder: Embedder | None = None,
+) -> BuildReport:
+    """Bring the index at `index_dir` up to date with `corpus`; returns what was done."""
+    started = time.monotonic()
+    progress = progress or _no_progress
+    if not corpus.is_dir():
+        raise CorpusError(f"missing:{corpus}")
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with _Lock(index_dir):
+        model_id = model or (embedder.model_id if embedder else None) or previous_model(index_dir) or DEFAULT_MODEL
+        embedder = embedder if embedder is not None and embedder.model_id == model_id else Embedder(model_id)
+        store.cleanup(index_dir)
+        prev = _Previous() if rebuild else _previous(index_dir, model_id)
+        report = BuildReport(model_id=model_id)
+        files, report.skipped = scan_corpus(corpus)
+        old_files = prev.manifest.files if prev.manifest else {}
+        documents: list[Document] = []
+        chunks: list[Chunk] = []
+        manifest_files: dict[str, dict] = {}
+        seen: dict[str, str] = {}
+        advance = progress("read", len(files))
+        for cf in files:
+            advance(1)
+            try:
+                digest = file_sha256(cf.path)
+                old = old_files.get(cf.source)
+                if old and old["sha256"] == digest and old["doc_id"] in prev.documents:
+                    doc = prev.documents[old["doc_id"]]
+                    doc = Document(doc.doc_id, cf.source, doc.text, doc.meta, digest)
+                    doc_chunks = prev.chunks.get(doc.doc_id, [])
+                    report.unchanged.append(cf.source)
+                else:
+                    doc = load_document(cf.path, cf.source)
+                    doc.file_sha256 = digest
+                    doc_chunks = chunk_document(doc)
+                    (report.changed if old else report.added).append(cf.source)
+            except ReadError as exc:
+                report.skipped.append(Skipped(cf.source, exc.code, exc.detail))
+                continue
+            except OSError as exc:
+                report.skipped.append(Skipped(cf.source, "unreadable", str(exc)))
+                continue
+            if doc.doc_id in seen:
+                report.skipped.append(Skipped(cf.source, "duplicate", seen[doc.doc_id]))
+                for bucket in (report.added, report.changed, report.unchanged):
+                    if cf.source in bucket:
+                        bucket.remove(cf.source)
+                continue
+            seen[doc.doc_id] = cf.source
+            doc_chunks = [_with_source(c, cf.source) for c in doc_chunks]
+            documents.append(doc)
+            chunks.extend(doc_chunks)
+            manifest_files[cf.source] = {"sha256": digest, "doc_id": doc.doc_id, "size": cf.path.stat().st_size}
+        report.removed = sorted(set(old_files) - set(manifest_files) - {s.source for s in report.skipped})
+        if not documents:
+            raise CorpusError(f"empty:{corpus}")
+        vectors = _vectors(chunks, prev, embedder, progress, report)
+        name = store.next_generation_name(index_dir)
+        manifest = store.Manifest(
+            model_id=model_id,
+            dim=vectors.shape[1],
+            files=manifest_files,
+            skipped=[s.__dict__ for s in report.skipped],
+        )
+        store.write_generation(index_dir / name, manifest, documents, chunks, vectors)
+        store.publish(index_dir, name)
+        store.cleanup(index_dir)
+    report.generation = name
+    report.documents = len(documents)
+    report.chunks = len(chunks)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _with_source(chunk: Chunk, source: str) -> Chunk:
+    if chunk.source == source:
+        return chunk
+    return Chunk(chunk.chunk_id, chunk.doc_id, source, chunk.start, chunk.end, chunk.section, chunk.text, chunk.meta)
+
+
+def _vectors(chunks: list[Chunk], prev: _Previous, embedder: Embedder, progress: Progress, report: BuildReport) -> np.ndarray:
+    todo = [i for i, c in enumerate(chunks) if c.chunk_id not in prev.vectors]
+    dim = embedder.dim if todo or not prev.vectors else len(next(iter(prev.vectors.values())))
+    out = np.zeros((len(chunks), dim), np.float32)
+    for i, c in enumerate(chunks):
+        if c.chunk_id in prev.vectors:
+            out[i] = prev.vectors[c.chunk_id]
+    if todo:
+        advance = progress("embed", len(todo))
+        out[todo] = embedder.encode_passages([embedding_text(chunks[i]) for i in todo], progress=advance)
+    report.embedded = len(todo)
+    return out
+
+
+__all__ = ["BuildReport", "build_index", "load_document", "IndexerError"]

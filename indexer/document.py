@@ -1,0 +1,74 @@
+"""The values that flow through the pipeline: `Document` (one file) and `Chunk` (one passage)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class DocMeta:
+    """Metadata read from a document's own text; a field the text does not give stays empty."""
+
+    doc_type: str = ""
+    number: str = ""
+    issuer: str = ""
+    place: str = ""
+    date: str = ""  # ISO yyyy-mm-dd
+    subject: str = ""
+    signer: str = ""
+    signer_title: str = ""
+    cites: list[str] = field(default_factory=list)
+    is_news: bool = False
+
+
+@dataclass
+class Document:
+    """A normalised document read from one corpus file."""
+
+    doc_id: str  # hash of the normalised text: equal content, equal id
+    source: str  # path relative to the corpus folder, with forward slashes
+    text: str
+    meta: DocMeta
+    file_sha256: str = ""
+
+
+@dataclass
+class Chunk:
+    """A passage of a document, with where it lies and what it belongs to."""
+
+    chunk_id: int
+    doc_id: str
+    source: str
+    start: int  # character span in the normalised document text
+    end: int
+    section: str  # e.g. "mục 4", "Chương II > Điều 3", "đoạn 2"
+    text: str
+    meta: DocMeta
+
+    @property
+    def title(self) -> str:
+        """The subject line of a document, or the headline of a news article."""
+        return self.meta.subject
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready form, as stored in the chunk store."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Chunk":
+        """Inverse of `to_dict`."""
+        data = dict(data)
+        data["meta"] = DocMeta(**data["meta"])
+        return cls(**data)
+
+
+def text_id(text: str) -> str:
+    """Stable id of a normalised text (first 16 hex digits of its SHA-256)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def chunk_id_for(doc_id: str, start: int) -> int:
+    """Stable 63-bit id of the chunk of `doc_id` that starts at `start`."""
+    digest = hashlib.sha256(f"{doc_id}:{start}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") >> 1

@@ -1,0 +1,51 @@
+"""User-facing Vietnamese text for the indexer's reasons and errors (used only by the CLI and the app)."""
+
+from __future__ import annotations
+
+import json
+
+from .errors import BuildLocked, CorpusError, IndexCorrupt, IndexerError, IndexMismatch, IndexMissing
+from .reader import Skipped
+
+SKIP_REASONS = {
+    "empty": "tệp rỗng, không có chữ",
+    "bad_text": "không phải văn bản hợp lệ (UTF-8/UTF-16)",
+    "corrupt": "tệp hỏng hoặc không đúng định dạng",
+    "encrypted": "PDF được mã hóa bằng mật khẩu",
+    "needs_ocr": "PDF không có lớp chữ (cần OCR)",
+    "unsupported": "định dạng không được hỗ trợ",
+    "symlink_outside": "liên kết trỏ ra ngoài thư mục văn bản (không theo)",
+    "duplicate": "trùng nội dung với",
+    "unreadable": "không đọc được tệp",
+}
+
+
+def skip_text(s: Skipped) -> str:
+    """One line saying which file was skipped and why."""
+    reason = SKIP_REASONS.get(s.code, s.code)
+    if s.code == "duplicate":
+        return f"{s.source}: {reason} {s.detail}"
+    return f"{s.source}: {reason}" + (f" ({s.detail})" if s.detail and s.code != "duplicate" else "")
+
+
+def error_text(exc: IndexerError) -> str:
+    """One sentence for an indexer error: what happened and what to do."""
+    if isinstance(exc, CorpusError):
+        kind, _, where = str(exc).partition(":")
+        if kind == "missing":
+            return f"Không tìm thấy thư mục văn bản {where}. Hãy kiểm tra đường dẫn --corpus."
+        return f"Thư mục văn bản {where} không có tài liệu nào đọc được. Hãy thêm tệp .txt, .md, .pdf, .docx hoặc .html."
+    if isinstance(exc, IndexMissing):
+        return f"Chưa có chỉ mục tại {exc}. Hãy chạy: python -m indexer build"
+    if isinstance(exc, IndexMismatch):
+        return f"Chỉ mục không khớp: {exc}. Hãy chạy lại: python -m indexer build --rebuild"
+    if isinstance(exc, IndexCorrupt):
+        return f"Chỉ mục bị hỏng ({exc}). Hãy chạy: python -m indexer build --rebuild"
+    if isinstance(exc, BuildLocked):
+        try:
+            holder = json.loads(str(exc))
+            who = f"tiến trình {holder['pid']}, từ {holder['since']}"
+        except (ValueError, KeyError, TypeError):
+            who = str(exc)
+        return f"Đang có một lần xây dựng chỉ mục khác chạy ({who}). Hãy đợi nó xong rồi thử lại."
+    return f"Lỗi: {exc}"

@@ -1,0 +1,279 @@
+"""The on-disk index: generation folders switched by an atomically replaced pointer file.
+
+index/
+  CURRENT                  name of the generation readers use (replaced with os.replace)
+  gen-000007/
+    manifest.json          model, dimension, versions, corpus file hashes, checksums of the files below
+    chunks.jsonl           one Chunk per line
+    documents.jsonl        one Document per line (normalised text and metadata)
+    vectors.faiss          IndexIDMap2(IndexFlatIP), ids = chunk ids
+    lexical/               tantivy index (syllables, folded syllables, document numbers)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .chunker import CHUNKER_VERSION, context_header
+from .document import Chunk, DocMeta, Document
+from .errors import IndexCorrupt, IndexMismatch, IndexMissing
+from .metadata import find_numbers, number_key
+from .normalize import NORMALIZER_VERSION, fold
+
+FORMAT_VERSION = 1
+POINTER = "CURRENT"
+MANIFEST = "manifest.json"
+CHUNKS = "chunks.jsonl"
+DOCUMENTS = "documents.jsonl"
+VECTORS = "vectors.faiss"
+LEXICAL = "lexical"
+
+
+@dataclass
+class Manifest:
+    """What an index generation was built from and with."""
+
+    model_id: str
+    dim: int
+    normalizer_version: str = NORMALIZER_VERSION
+    chunker_version: str = CHUNKER_VERSION
+    format_version: int = FORMAT_VERSION
+    created_at: str = ""
+    files: dict[str, dict] = field(default_factory=dict)  # source -> {sha256, doc_id, size}
+    skipped: list[dict] = field(default_factory=list)
+    checksums: dict[str, str] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def register_analyzers(index) -> None:
+    """Custom analyzers are not stored in a tantivy index: register them on every open."""
+    import tantivy
+
+    syllables = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.lowercase()).build()
+    folded = (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .build()
+    )
+    index.register_tokenizer("vi_syllable", syllables)
+    index.register_tokenizer("vi_fold", folded)
+
+
+def lexical_schema():
+    """Fields: chunk id, syllables, folded syllables, header (folded), document-number keys."""
+    import tantivy
+
+    b = tantivy.SchemaBuilder()
+    b.add_unsigned_field("chunk_id", stored=True, indexed=True, fast=True)
+    b.add_text_field("doc_id", stored=False, tokenizer_name="raw")
+    b.add_text_field("text_vi", stored=False, tokenizer_name="vi_syllable")
+    b.add_text_field("text_fold", stored=False, tokenizer_name="vi_fold")
+    b.add_text_field("head_fold", stored=False, tokenizer_name="vi_fold")
+    b.add_text_field("numbers", stored=False, tokenizer_name="raw")
+    return b.build()
+
+
+def chunk_number_keys(chunk: Chunk) -> list[str]:
+    """Number keys a chunk answers to: its document's own number and the numbers written in it."""
+    keys = [number_key(n) for n in find_numbers(chunk.text)]
+    if chunk.meta.number:
+        keys.insert(0, "OWN" + number_key(chunk.meta.number))
+    return list(dict.fromkeys(keys))
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def file_checksums(gen_dir: Path) -> dict[str, str]:
+    """SHA-256 of every file of a generation (manifest excluded), keyed by relative path."""
+    out = {}
+    for path in sorted(gen_dir.rglob("*")):
+        if path.is_file() and path.name != MANIFEST and not path.name.startswith(".tantivy"):
+            out[path.relative_to(gen_dir).as_posix()] = _sha256(path)
+    return out
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_generation(gen_dir: Path, manifest: Manifest, documents: list[Document], chunks: list[Chunk], vectors: np.ndarray) -> None:
+    """Write a complete generation folder (not yet visible to readers)."""
+    import faiss
+    import tantivy
+
+    gen_dir.mkdir(parents=True)
+    with open(gen_dir / DOCUMENTS, "w", encoding="utf-8") as f:
+        for doc in documents:
+            f.write(json.dumps(asdict(doc), ensure_ascii=False) + "\n")
+    with open(gen_dir / CHUNKS, "w", encoding="utf-8") as f:
+        for chunk in chunks:
+            f.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
+    index = faiss.IndexIDMap2(faiss.IndexFlatIP(manifest.dim))
+    if len(chunks):
+        index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.array([c.chunk_id for c in chunks], dtype=np.int64))
+    faiss.write_index(index, str(gen_dir / VECTORS))
+    (gen_dir / LEXICAL).mkdir()
+    lex = tantivy.Index(lexical_schema(), path=str(gen_dir / LEXICAL))
+    register_analyzers(lex)
+    writer = lex.writer(heap_size=64_000_000, num_threads=1)
+    for chunk in chunks:
+        head = context_header(chunk)
+        doc = tantivy.Document()
+        doc.add_unsigned("chunk_id", chunk.chunk_id)
+        doc.add_text("doc_id", chunk.doc_id)
+        doc.add_text("text_vi", chunk.text)
+        doc.add_text("text_fold", chunk.text)
+        doc.add_text("head_fold", head)
+        for key in chunk_number_keys(chunk):
+            doc.add_text("numbers", key)
+        writer.add_document(doc)
+    writer.commit()
+    writer.wait_merging_threads()
+    manifest.counts = {"documents": len(documents), "chunks": len(chunks)}
+    manifest.checksums = file_checksums(gen_dir)
+    manifest.created_at = manifest.created_at or time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    tmp = gen_dir / (MANIFEST + ".tmp")
+    tmp.write_text(json.dumps(asdict(manifest), ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, gen_dir / MANIFEST)
+    for path in [p for p in gen_dir.rglob("*") if p.is_file()]:
+        with open(path, "rb") as f:
+            os.fsync(f.fileno())
+    _fsync_dir(gen_dir / LEXICAL)
+    _fsync_dir(gen_dir)
+
+
+def publish(index_dir: Path, gen_name: str) -> None:
+    """Make a written generation the one readers use, in one atomic step."""
+    tmp = index_dir / (POINTER + ".tmp")
+    with open(tmp, "w") as f:
+        f.write(gen_name + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, index_dir / POINTER)
+    _fsync_dir(index_dir)
+
+
+def current_generation(index_dir: Path) -> Path:
+    """The generation folder readers should use; IndexMissing when there is none."""
+    pointer = index_dir / POINTER
+    if not pointer.exists():
+        raise IndexMissing(str(index_dir))
+    name = pointer.read_text().strip()
+    gen = index_dir / name
+    if not name or not (gen / MANIFEST).exists():
+        raise IndexCorrupt(f"{pointer} names {name!r}, which holds no manifest")
+    return gen
+
+
+def next_generation_name(index_dir: Path) -> str:
+    """A fresh generation folder name, after every existing one."""
+    numbers = [int(p.name[4:]) for p in index_dir.glob("gen-*") if p.name[4:].isdigit()]
+    return f"gen-{max(numbers, default=0) + 1:06d}"
+
+
+def cleanup(index_dir: Path, keep: int = 2) -> list[str]:
+    """Remove unfinished and old generations, keeping the current one and the one before it."""
+    try:
+        current = current_generation(index_dir).name
+    except (IndexMissing, IndexCorrupt):
+        current = None
+    gens = sorted((p for p in index_dir.glob("gen-*") if p.is_dir()), key=lambda p: p.name)
+    complete = [p for p in gens if (p / MANIFEST).exists() and (current is None or p.name <= current)]
+    keep_names = {current} | {p.name for p in complete[-keep:]}
+    removed = []
+    for p in gens:
+        if p.name not in keep_names:
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(p.name)
+    for tmp in index_dir.glob(POINTER + ".tmp"):
+        tmp.unlink(missing_ok=True)
+    return removed
+
+
+def read_manifest(gen_dir: Path) -> Manifest:
+    """The manifest of a generation; IndexMismatch when its format is unknown."""
+    data = json.loads((gen_dir / MANIFEST).read_text(encoding="utf-8"))
+    if data.get("format_version") != FORMAT_VERSION:
+        raise IndexMismatch(f"format {data.get('format_version')} (expected {FORMAT_VERSION})")
+    return Manifest(**data)
+
+
+def verify(gen_dir: Path, manifest: Manifest) -> None:
+    """Check every index file against the manifest's checksums; IndexCorrupt names the first problem."""
+    actual = file_checksums(gen_dir)
+    for name, digest in manifest.checksums.items():
+        if name not in actual:
+            raise IndexCorrupt(f"missing file {name}")
+        if actual[name] != digest:
+            raise IndexCorrupt(f"checksum mismatch: {name}")
+
+
+def read_chunks(gen_dir: Path) -> list[Chunk]:
+    """All chunks of a generation, in build order."""
+    with open(gen_dir / CHUNKS, encoding="utf-8") as f:
+        return [Chunk.from_dict(json.loads(line)) for line in f if line.strip()]
+
+
+def read_documents(gen_dir: Path) -> list[Document]:
+    """All documents of a generation."""
+    out = []
+    with open(gen_dir / DOCUMENTS, encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                data = json.loads(line)
+                data["meta"] = DocMeta(**data["meta"])
+                out.append(Document(**data))
+    return out
+
+
+def read_vectors(gen_dir: Path):
+    """The FAISS index of a generation."""
+    import faiss
+
+    return faiss.read_index(str(gen_dir / VECTORS))
+
+
+def vectors_by_id(faiss_index) -> dict[int, np.ndarray]:
+    """Every stored vector of a flat IndexIDMap2, keyed by chunk id (for re-use by a later build)."""
+    import faiss
+
+    n = faiss_index.ntotal
+    if n == 0:
+        return {}
+    ids = faiss.vector_to_array(faiss_index.id_map)
+    flat = faiss.downcast_index(faiss_index.index)
+    vecs = faiss.vector_to_array(flat.codes).view(np.float32).reshape(n, -1)
+    return {int(i): vecs[row] for row, i in enumerate(ids)}
+
+
+def open_lexical(gen_dir: Path):
+    """The tantivy index of a generation, analyzers registered."""
+    import tantivy
+
+    index = tantivy.Index.open(str(gen_dir / LEXICAL))
+    register_analyzers(index)
+    return index
+
+
+def fold_lower(text: str) -> str:
+    """Folded, lower-cased form (the folded lexical field's view of a text)."""
+    return fold(text).lower()
