@@ -53,19 +53,29 @@ class Manifest:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def register_analyzers(index) -> None:
-    """Custom analyzers are not stored in a tantivy index: register them on every open."""
+def syllable_analyzer():
+    """Vietnamese syllables, lower-cased (diacritics kept)."""
     import tantivy
 
-    syllables = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.lowercase()).build()
-    folded = (
+    return tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.lowercase()).build()
+
+
+def fold_analyzer():
+    """Vietnamese syllables, lower-cased and diacritic-folded."""
+    import tantivy
+
+    return (
         tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
         .filter(tantivy.Filter.lowercase())
         .filter(tantivy.Filter.ascii_fold())
         .build()
     )
-    index.register_tokenizer("vi_syllable", syllables)
-    index.register_tokenizer("vi_fold", folded)
+
+
+def register_analyzers(index) -> None:
+    """Custom analyzers are not stored in a tantivy index: register them on every open."""
+    index.register_tokenizer("vi_syllable", syllable_analyzer())
+    index.register_tokenizer("vi_fold", fold_analyzer())
 
 
 def lexical_schema():

@@ -1,0 +1,76 @@
+"""Loading a built index for searching; follows the index's CURRENT pointer to newer generations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from indexer import store
+from indexer.chunker import CHUNKER_VERSION
+from indexer.document import Chunk, Document
+from indexer.embed import Embedder
+from indexer.errors import IndexMismatch
+from indexer.normalize import NORMALIZER_VERSION
+
+
+@dataclass
+class SearchIndex:
+    """One loaded generation: manifest, chunks, documents, vectors, lexical index and the query model."""
+
+    index_dir: Path
+    generation: str
+    manifest: store.Manifest
+    chunks: dict[int, Chunk]
+    documents: dict[str, Document]
+    vectors: object  # faiss index
+    lexical: object  # tantivy index
+    embedder: Embedder
+    by_doc: dict[str, list[Chunk]] = field(default_factory=dict)
+
+    def is_stale(self) -> bool:
+        """True when the index folder now points at another generation."""
+        try:
+            return store.current_generation(self.index_dir).name != self.generation
+        except Exception:  # a missing or half-written pointer: keep serving what is loaded
+            return False
+
+    def refreshed(self) -> "SearchIndex":
+        """This index, or the newer generation if a build has switched to one (same embedder)."""
+        if not self.is_stale():
+            return self
+        return load_index(self.index_dir, embedder=self.embedder)
+
+
+def load_index(index_dir: Path, model: str | None = None, embedder: Embedder | None = None, verify: bool = True) -> SearchIndex:
+    """Open the current generation of `index_dir`; refuses an index built by another model or normaliser."""
+    gen = store.current_generation(index_dir)
+    manifest = store.read_manifest(gen)
+    requested = model or (embedder.model_id if embedder else None)
+    if requested and requested != manifest.model_id:
+        raise IndexMismatch(f"model: index built with {manifest.model_id!r}, asked for {requested!r}")
+    if manifest.normalizer_version != NORMALIZER_VERSION or manifest.chunker_version != CHUNKER_VERSION:
+        raise IndexMismatch(
+            f"versions: index normaliser {manifest.normalizer_version}/chunker {manifest.chunker_version}, "
+            f"code {NORMALIZER_VERSION}/{CHUNKER_VERSION}"
+        )
+    if verify:
+        store.verify(gen, manifest)
+    chunks = {c.chunk_id: c for c in store.read_chunks(gen)}
+    documents = {d.doc_id: d for d in store.read_documents(gen)}
+    by_doc: dict[str, list[Chunk]] = {}
+    for chunk in chunks.values():
+        by_doc.setdefault(chunk.doc_id, []).append(chunk)
+    for lst in by_doc.values():
+        lst.sort(key=lambda c: c.start)
+    lexical = store.open_lexical(gen)
+    return SearchIndex(
+        index_dir=index_dir,
+        generation=gen.name,
+        manifest=manifest,
+        chunks=chunks,
+        documents=documents,
+        vectors=store.read_vectors(gen),
+        lexical=lexical,
+        embedder=embedder or Embedder(manifest.model_id),
+        by_doc=by_doc,
+    )

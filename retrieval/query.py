@@ -1,0 +1,72 @@
+"""What kind of query a user typed: Vietnamese with or without diacritics, English, document numbers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from indexer.metadata import TYPE_NAMES, TYPE_TO_ABBREVIATION, find_numbers_any_case, number_key
+from indexer.normalize import fold, has_diacritics, normalize
+
+ENGLISH_WORDS = set(
+    """a an the of in on at to for from by with about which what who whom whose when where why how is are was were be
+    been do does did has have had can could should would will shall may must not no and or but if than then that this
+    these those it its their there share women woman female required requirement committee standing documents document
+    cite cites cited citing rate ratio percent percentage number many much members member party province city letter
+    official directive resolution conclusion decision plan training cadres cadre leaders leadership young youth union
+    list show find give tell me please""".split()
+)
+_CITE_INTENT = re.compile(
+    r"\b(?:trich dan|dan chieu|can cu vao|viện dẫn|vien dan|cite|cites|cited|citing|refer to|refers to|references?)\b"
+)
+_FOLDED_TYPES = {fold(name).lower(): name for name in TYPE_NAMES}
+_TYPED_NUMBER = re.compile(
+    r"\b(" + "|".join(sorted(map(re.escape, _FOLDED_TYPES), key=len, reverse=True)) + r")\s+(?:so\s+)?(\d{1,5})\b"
+)
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+@dataclass
+class QueryInfo:
+    """A normalised query and what was recognised in it."""
+
+    raw: str
+    text: str  # normalised
+    folded: str  # diacritics removed, lower case
+    accented: bool
+    english: bool
+    numbers: list[str] = field(default_factory=list)  # full document numbers ("35-CT/TW")
+    typed_numbers: list[tuple[str, int]] = field(default_factory=list)  # ("CT", 35) from "Chỉ thị 35"
+    cite_intent: bool = False
+
+    @property
+    def number_keys(self) -> list[str]:
+        """Comparable keys of the full numbers in the query."""
+        return [number_key(n) for n in self.numbers]
+
+
+def analyze(query: str) -> QueryInfo:
+    """Normalise a query and recognise its language, diacritics, document numbers and citation intent."""
+    text = normalize(query).strip()
+    folded = fold(text).lower()
+    words = _WORD.findall(folded)
+    ascii_only = not has_diacritics(text)
+    english_hits = sum(1 for w in words if w in ENGLISH_WORDS)
+    english = ascii_only and len(words) > 0 and english_hits >= max(1, len(words) // 3)
+    numbers = find_numbers_any_case(text)
+    typed = []
+    for m in _TYPED_NUMBER.finditer(folded):
+        name = _FOLDED_TYPES[m.group(1)]
+        abbr = TYPE_TO_ABBREVIATION.get(name)
+        if abbr:
+            typed.append((abbr, int(m.group(2))))
+    return QueryInfo(
+        raw=query,
+        text=text,
+        folded=folded,
+        accented=not ascii_only,
+        english=english,
+        numbers=numbers,
+        typed_numbers=typed,
+        cite_intent=bool(_CITE_INTENT.search(folded)),
+    )

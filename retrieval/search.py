@@ -1,0 +1,222 @@
+"""Hybrid search: dense vectors + lexical (syllables and folded syllables), fused by weighted
+reciprocal rank fusion whose weights depend on the kind of query; document numbers first."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from indexer import store
+from indexer.document import Chunk
+from indexer.metadata import number_key
+
+from .fusion import rrf
+from .glossary import translate_terms, unknown_words
+from .index import SearchIndex
+from .query import ENGLISH_WORDS, QueryInfo, analyze
+
+CANDIDATES = 100
+_SYLLABLE = store.syllable_analyzer()
+_FOLD = store.fold_analyzer()
+
+# weights of each ranked list, by kind of query (see docs/quality.md for the measurements)
+WEIGHTS = {
+    "accented": {"dense": 1.0, "vi": 1.0, "fold": 0.3, "head": 0.2},
+    "unaccented": {"dense": 0.3, "vi": 0.0, "fold": 1.0, "head": 0.3},
+    "english": {"dense": 1.0, "vi": 0.0, "fold": 0.5, "head": 0.1, "gloss": 1.0},
+}
+
+
+@dataclass
+class Filters:
+    """Restrictions on results; an empty field restricts nothing."""
+
+    issuers: set[str] = field(default_factory=set)
+    doc_types: set[str] = field(default_factory=set)
+    year_from: int | None = None
+    year_to: int | None = None
+    kind: str = "all"  # "all", "document" or "news"
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("all", "document", "news"):
+            raise ValueError(f"kind: expected all, document or news, got {self.kind!r}")
+
+    def accepts(self, chunk: Chunk) -> bool:
+        """True when the chunk passes every restriction."""
+        meta = chunk.meta
+        if self.issuers and meta.issuer not in self.issuers:
+            return False
+        if self.doc_types and meta.doc_type not in self.doc_types:
+            return False
+        if self.kind == "document" and meta.is_news or self.kind == "news" and not meta.is_news:
+            return False
+        if self.year_from is not None or self.year_to is not None:
+            year = int(meta.date[:4]) if meta.date[:4].isdigit() else None
+            if year is None:
+                return False
+            if self.year_from is not None and year < self.year_from:
+                return False
+            if self.year_to is not None and year > self.year_to:
+                return False
+        return True
+
+    @property
+    def active(self) -> bool:
+        """True when any restriction is set."""
+        return bool(self.issuers or self.doc_types or self.year_from is not None or self.year_to is not None or self.kind != "all")
+
+
+@dataclass
+class Hit:
+    """One ranked passage."""
+
+    chunk: Chunk
+    score: float
+    rank: int
+    reason: str = ""  # "number", "cites", "" (plain relevance)
+
+
+def query_kind(q: QueryInfo) -> str:
+    """accented, unaccented or english: decides the fusion weights."""
+    if q.accented:
+        return "accented"
+    return "english" if q.english else "unaccented"
+
+
+def _lexical(index: SearchIndex, fieldname: str, tokens: list[str], limit: int) -> list[int]:
+    import tantivy
+
+    tokens = [t for t in tokens if t]
+    if not tokens:
+        return []
+    schema = index.lexical.schema
+    clauses = [(tantivy.Occur.Should, tantivy.Query.term_query(schema, fieldname, t)) for t in dict.fromkeys(tokens)]
+    if fieldname != "head_fold":
+        for a, b in zip(tokens, tokens[1:]):
+            phrase = tantivy.Query.phrase_query(schema, fieldname, [a, b])
+            clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(phrase, 0.5)))
+    return _run(index, tantivy.Query.boolean_query(clauses), limit)
+
+
+def _run(index: SearchIndex, query, limit: int) -> list[int]:
+    if limit <= 0:
+        return []
+    searcher = index.lexical.searcher()
+    result = searcher.search(query, limit)
+    return [searcher.doc(addr)["chunk_id"][0] for _score, addr in result.hits]
+
+
+def _number_chunks(index: SearchIndex, keys: list[str], own: bool, limit: int = 1000) -> list[int]:
+    import tantivy
+
+    if not keys:
+        return []
+    schema = index.lexical.schema
+    terms = [("OWN" + k) if own else k for k in keys]
+    clauses = [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "numbers", t)) for t in terms]
+    return _run(index, tantivy.Query.boolean_query(clauses), limit)
+
+
+def _typed_number_keys(index: SearchIndex, typed: list[tuple[str, int]]) -> list[str]:
+    """Number keys in the index that match "Chỉ thị 35" style references (35-CT/TW, 35/2024/CT-...)."""
+    if not typed:
+        return []
+    searcher = index.lexical.searcher()
+    keys: list[str] = []
+    for abbr, n in typed:
+        abbr_key = number_key(abbr)
+        pattern = re.compile(rf"^(?:OWN)?0*{n}(?:\d{{4}})?{abbr_key}[A-Z0-9]*$")
+        for prefix in (str(n), "OWN" + str(n), "0" + str(n)):
+            for term in _terms_with_prefix(searcher, prefix):
+                if pattern.match(term):
+                    keys.append(term.removeprefix("OWN"))
+    return list(dict.fromkeys(keys))
+
+
+def _terms_with_prefix(searcher, prefix: str) -> list[str]:
+    try:
+        found = searcher.terms_with_prefix("numbers", prefix, 200)
+    except TypeError:
+        found = searcher.terms_with_prefix("numbers", prefix)
+    return [t if isinstance(t, str) else t[0] for t in found]
+
+
+def _dense(index: SearchIndex, vec: np.ndarray, limit: int) -> list[int]:
+    if index.vectors.ntotal == 0:
+        return []
+    _scores, ids = index.vectors.search(vec.reshape(1, -1).astype(np.float32), min(limit, index.vectors.ntotal))
+    return [int(i) for i in ids[0] if i >= 0]
+
+
+def rankings(index: SearchIndex, q: QueryInfo, limit: int = CANDIDATES) -> dict[str, list[int]]:
+    """The ranked chunk-id lists that fusion combines."""
+    out: dict[str, list[int]] = {"dense": _dense(index, index.embedder.encode_query(q.text), limit)}
+    if q.accented:
+        out["vi"] = _lexical(index, "text_vi", _SYLLABLE.analyze(q.text), limit)
+    if q.english:
+        gloss = translate_terms(q.text)
+        out["gloss"] = _lexical(index, "text_vi", _SYLLABLE.analyze(gloss), limit) if gloss else []
+        fold_tokens = _FOLD.analyze(" ".join(unknown_words(q.text, ENGLISH_WORDS)))
+    else:
+        fold_tokens = _FOLD.analyze(q.text)
+    out["fold"] = _lexical(index, "text_fold", fold_tokens, limit)
+    out["head"] = _lexical(index, "head_fold", fold_tokens, limit)
+    return out
+
+
+def search(index: SearchIndex, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
+    """The k best passages for a query, best first."""
+    if k < 0:
+        raise ValueError(f"k: must be >= 0, got {k}")
+    q = analyze(query)
+    if not q.text or k == 0:
+        return []
+    limit = CANDIDATES * (5 if filters is not None and filters.active else 1)
+    fused = rrf(rankings(index, q, limit), WEIGHTS[query_kind(q)])
+    scores = dict(fused)
+    keys = q.number_keys + _typed_number_keys(index, q.typed_numbers)
+    first: list[tuple[int, str]] = []
+    if keys:
+        mentions = _number_chunks(index, keys, own=False)
+        if q.cite_intent:
+            first += [(cid, "cites") for cid in citing_chunks(index, keys, mentions)]
+        first += [(cid, "own") for cid in _number_chunks(index, keys, own=True)]
+        first += [(cid, "number") for cid in mentions]
+    ordered: list[tuple[int, str]] = []
+    seen: set[int] = set()
+    tier = sorted(first, key=lambda t: (_tier_rank(t[1], q), -scores.get(t[0], 0.0), index.chunks[t[0]].start))
+    for cid, reason in tier + [(cid, "") for cid, _ in fused]:
+        if cid in seen or cid not in index.chunks:
+            continue
+        seen.add(cid)
+        ordered.append((cid, reason))
+    hits: list[Hit] = []
+    for cid, reason in ordered:
+        chunk = index.chunks[cid]
+        if filters is not None and not filters.accepts(chunk):
+            continue
+        hits.append(Hit(chunk=chunk, score=scores.get(cid, 0.0), rank=len(hits) + 1, reason=reason))
+        if len(hits) >= k:
+            break
+    return hits
+
+
+def citing_chunks(index: SearchIndex, keys: list[str], mentions: list[int]) -> list[int]:
+    """For each document whose metadata cites one of `keys`: its passages that name it (else its first)."""
+    wanted = set(keys)
+    out: list[int] = []
+    mention_set = set(mentions)
+    for doc_id, chunks in index.by_doc.items():
+        doc = index.documents.get(doc_id)
+        if doc is None or not wanted & {number_key(c) for c in doc.meta.cites}:
+            continue
+        named = [c.chunk_id for c in chunks if c.chunk_id in mention_set]
+        out.extend(named or [chunks[0].chunk_id])
+    return out
+
+
+def _tier_rank(reason: str, q: QueryInfo) -> int:
+    order = {"cites": 0, "own": 1, "number": 2} if q.cite_intent else {"own": 0, "number": 1}
+    return order.get(reason, 3)

