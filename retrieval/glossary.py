@@ -138,6 +138,9 @@ GLOSSARY: dict[str, str] = {
     "programme": "chương trình",
     "action program": "chương trình hành động",
     "national": "toàn quốc",
+    "required": "bảo đảm yêu cầu",
+    "requirement": "yêu cầu",
+    "ensure": "bảo đảm",
     "cites": "",
     "cite": "",
 }

@@ -1,0 +1,161 @@
+"""The Streamlit desk driven through streamlit.testing.v1.AppTest on a real index of the seeds."""
+
+import io
+import re
+import shutil
+
+import pytest
+
+from .conftest import CORPUS, ROOT
+
+pytestmark = pytest.mark.slow
+EXAMPLE = "what is the required share of women in the standing committee"
+ITEM4 = "Công văn 1539-CV/TU, Thành ủy Hải Phòng, 01/11/2024, mục 4"
+
+
+@pytest.fixture()
+def desk(tmp_path, monkeypatch, seed_index):
+    """A private corpus and index (copied from the session's seed index) for one test."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    index = tmp_path / "index"
+    shutil.copytree(seed_index, index)
+    monkeypatch.setenv("VNDS_CORPUS", str(corpus))
+    monkeypatch.setenv("VNDS_INDEX", str(index))
+    return corpus, index
+
+
+def app():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def ask(at, question):
+    at.text_input(key="question").input(question).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def go(at, page):
+    at.sidebar.radio(key="page").set_value(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def texts(at):
+    return [m.value for m in at.markdown]
+
+
+def test_ask_example_question_first_result_is_item_4(desk):
+    at = ask(app(), EXAMPLE)
+    codes = [c.value for c in at.code]
+    assert codes[0] == ITEM4  # the extracted answer's citation
+    assert codes[1] == ITEM4  # the first ranked passage
+    answer = next(t for t in texts(at) if 'class="answer"' in t)
+    assert "cán bộ nữ tham gia cấp ủy bảo đảm tỷ lệ" in answer
+
+
+def test_empty_question_gets_a_prompt(desk):
+    at = ask(app(), "   ")
+    assert at.info and at.info[0].value.startswith("Hãy nhập câu hỏi")
+    assert not at.error
+
+
+def test_unaccented_and_vietnamese_questions(desk):
+    at = app()
+    for q in ("ty le can bo nu tham gia ban thuong vu", "tỷ lệ cán bộ nữ tham gia ban thường vụ"):
+        ask(at, q)
+        assert ITEM4 in [c.value for c in at.code][:4]
+
+
+def test_filter_narrows_results(desk):
+    at = ask(app(), "cán bộ nữ")
+    before = [c.value for c in at.code]
+    assert any(v.startswith("Công văn") for v in before)
+    at.radio(key="f_kind").set_value("Tin bài").run()
+    after = [c.value for c in at.code]
+    assert after and all(v.startswith("Tin bài") for v in after)
+
+
+def test_open_document_shows_cited_documents(desk):
+    at = ask(app(), EXAMPLE)
+    at.button(key=next(b.key for b in at.button if b.key and b.key.startswith("open-"))).click().run()
+    assert not at.exception
+    page = texts(at)
+    assert "**Văn bản được trích dẫn**" in page
+    for cite in ("11-NQ/TW", "21-CT/TW", "35-CT/TW", "221-KL/TU"):
+        assert f"- {cite}" in page
+    assert any("Nguyễn Văn Tùng" in t for t in page) or any("Nguyễn Văn Tùng" in str(t.value) for t in at.table)
+
+
+def test_document_lookup_by_number_and_cited_by(desk):
+    at = go(app(), "Văn bản")
+    at.text_input(key="doc_filter").input("517-CV/TU").run()
+    assert not at.exception
+    assert at.subheader[0].value == "Công văn 517-CV/TU"
+
+
+def make_docx_bytes(lines):
+    import docx
+
+    d = docx.Document()
+    for line in lines:
+        d.add_paragraph(line)
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+def test_upload_docx_adds_and_makes_it_searchable(desk):
+    corpus, _index = desk
+    data = make_docx_bytes([
+        "BAN THƯỜNG VỤ TỈNH ĐOÀN",
+        "Số 77-KH/TĐTN",
+        "Kế hoạch tổ chức hội thi tuyên truyền viên trẻ về chuyển đổi số năm 2025",
+        "1. Mục đích: nâng cao kỹ năng tuyên truyền về chuyển đổi số cho đoàn viên thanh niên trên địa bàn tỉnh, "
+        "phát hiện và bồi dưỡng các tuyên truyền viên trẻ có năng lực, tổ chức vòng chung kết tại nhà văn hóa thanh niên.",
+        "2. Thời gian: vòng sơ khảo trong tháng 3 năm 2025; vòng chung kết vào ngày 26 tháng 3 năm 2025, "
+        "nhân kỷ niệm ngày thành lập Đoàn Thanh niên Cộng sản Hồ Chí Minh, với sự tham gia của các cơ sở Đoàn.",
+    ])
+    at = go(app(), "Cập nhật")
+    at.file_uploader(key="uploads").set_value(("hoi-thi.docx", data, "application/octet-stream")).run()
+    at.button(key="do_upload").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert (corpus / "hoi-thi.docx").exists()
+    assert any("Thêm: hoi-thi.docx" in t for t in texts(at))
+    go(at, "Hỏi đáp")
+    ask(at, "hội thi tuyên truyền viên trẻ chuyển đổi số")
+    assert [c.value for c in at.code][1].startswith("Kế hoạch 77-KH/TĐTN")
+
+
+def test_upload_with_path_is_stored_inside_corpus(desk, tmp_path):
+    corpus, _index = desk
+    at = go(app(), "Cập nhật")
+    at.file_uploader(key="uploads").set_value(("../../x.txt", "Thông báo về lịch họp chi bộ tháng 12. " .encode() * 20, "text/plain")).run()
+    at.button(key="do_upload").click().run()
+    assert not at.exception
+    assert (corpus / "x.txt").exists()
+    assert not (tmp_path / "x.txt").exists() and not (tmp_path.parent / "x.txt").exists()
+
+
+def test_script_in_document_is_shown_as_text(desk):
+    corpus, _index = desk
+    (corpus / "loi.txt").write_text(
+        "Thông báo kết quả kiểm tra hệ thống thư điện tử của cơ quan.\n\n"
+        "Nội dung tệp mẫu có chứa đoạn mã <script>alert(1)</script> cần được hiển thị như chữ thường, "
+        "không được chạy trên trang. Đề nghị các đơn vị rà soát lại hộp thư và báo cáo trước ngày 15.\n" * 2,
+        encoding="utf-8",
+    )
+    at = go(app(), "Cập nhật")
+    at.button(key="rebuild").click().run()
+    go(at, "Hỏi đáp")
+    ask(at, "kiểm tra hệ thống thư điện tử đoạn mã script alert")
+    page = "\n".join(texts(at))
+    assert "<script>" not in page
+    unmarked = re.sub(r"</?mark>", "", page)  # query words inside the escaped text are highlighted
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in unmarked
+
