@@ -22,11 +22,12 @@ from indexer.errors import IndexerError, IndexMissing  # noqa: E402
 from indexer.messages import error_text, skip_text  # noqa: E402
 from indexer.metadata import number_key  # noqa: E402
 from indexer.uploads import MAX_UPLOAD_BYTES, UploadRejected, save_upload  # noqa: E402
-from retrieval.answer import extract_answer, question_terms  # noqa: E402
+from retrieval.answer import question_terms
+from retrieval.ask import ask  # noqa: E402
 from retrieval.citation import display_date, format_citation  # noqa: E402
 from retrieval.highlight import highlight_html  # noqa: E402
 from retrieval.index import SearchIndex, load_index  # noqa: E402
-from retrieval.search import Filters, search  # noqa: E402
+from retrieval.search import Filters  # noqa: E402
 
 CORPUS = Path(os.environ.get("VNDS_CORPUS", "corpus"))
 INDEX = Path(os.environ.get("VNDS_INDEX", "index"))
@@ -152,18 +153,20 @@ def page_ask(index: SearchIndex) -> None:
         st.info("Hãy nhập câu hỏi bằng tiếng Việt (có hoặc không dấu) hoặc tiếng Anh, hoặc một số văn bản như 35-CT/TW.")
         return
     started = time.perf_counter()
-    hits = search(index, question, k=10, filters=filters)
-    answer = extract_answer(question, hits)
+    result = ask(index, question, k=10, filters=filters)
+    hits, answer = result.hits, result.answer
     elapsed = time.perf_counter() - started
     if not hits:
         st.warning("Không tìm thấy đoạn văn bản nào phù hợp với câu hỏi và bộ lọc đã chọn.")
         return
     st.caption(f"{len(hits)} kết quả trong {elapsed * 1000:.0f} ms")
-    if answer is not None:
+    if result.no_answer:
+        st.warning("Kho văn bản không có câu trả lời cho câu hỏi này. Dưới đây là các đoạn gần nhất, chỉ để tham khảo.")
+    elif answer is not None:
         st.subheader("Câu trả lời")
         st.markdown(f'<div class="passage"><span class="answer">{html.escape(answer.text)}</span></div>', unsafe_allow_html=True)
         citation_block(answer.chunk)
-    st.subheader("Các đoạn liên quan")
+    st.subheader("Các đoạn gần nhất (tham khảo)" if result.no_answer else "Các đoạn liên quan")
     terms = question_terms(question)
     for hit in hits:
         chunk = hit.chunk

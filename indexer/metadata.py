@@ -91,6 +91,15 @@ def _unique(items) -> list[str]:
     return list(seen.values())
 
 
+def citation_key(cite: str) -> str:
+    """Key of a citation: `number_key` of a full number, "T" + type abbreviation + number for "Quyết định 217"."""
+    m = re.fullmatch(rf"({_TYPE_ALT})\s+(\d{{1,4}})", cite.strip(), re.IGNORECASE)
+    if m:
+        abbr = TYPE_TO_ABBREVIATION.get(_canonical_type(m.group(1)), m.group(1))
+        return "T" + number_key(abbr) + str(int(m.group(2)))
+    return number_key(cite)
+
+
 def number_type(number: str) -> str:
     """Document type implied by the abbreviation in a number (1539-CV/TU -> Công văn)."""
     groups = re.findall(r"[A-ZĐ]+", number.upper())

@@ -8,6 +8,7 @@ index/
     documents.jsonl        one Document per line (normalised text and metadata)
     vectors.faiss          IndexIDMap2(IndexFlatIP), ids = chunk ids
     lexical/               tantivy index (syllables, folded syllables, document numbers)
+    vocab.json             folded -> accented syllables and pairs, for restoring diacritics in queries
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ import numpy as np
 from .chunker import CHUNKER_VERSION, context_header
 from .document import Chunk, DocMeta, Document
 from .errors import IndexCorrupt, IndexMismatch, IndexMissing
-from .metadata import find_numbers, number_key
+from .metadata import citation_key, find_numbers, number_key, textual_citations
 from .normalize import NORMALIZER_VERSION, fold
+from .vocab import build_vocab
 
 FORMAT_VERSION = 1
 POINTER = "CURRENT"
@@ -35,6 +37,7 @@ CHUNKS = "chunks.jsonl"
 DOCUMENTS = "documents.jsonl"
 VECTORS = "vectors.faiss"
 LEXICAL = "lexical"
+VOCAB = "vocab.json"
 
 
 @dataclass
@@ -95,6 +98,7 @@ def lexical_schema():
 def chunk_number_keys(chunk: Chunk) -> list[str]:
     """Number keys a chunk answers to: its document's own number and the numbers written in it."""
     keys = [number_key(n) for n in find_numbers(chunk.text)]
+    keys += [citation_key(c) for c in textual_citations(chunk.text)]
     if chunk.meta.number:
         keys.insert(0, "OWN" + number_key(chunk.meta.number))
     return list(dict.fromkeys(keys))
@@ -141,6 +145,7 @@ def write_generation(gen_dir: Path, manifest: Manifest, documents: list[Document
     if len(chunks):
         index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.array([c.chunk_id for c in chunks], dtype=np.int64))
     faiss.write_index(index, str(gen_dir / VECTORS))
+    (gen_dir / VOCAB).write_text(json.dumps(build_vocab(c.text for c in chunks), ensure_ascii=False), encoding="utf-8")
     (gen_dir / LEXICAL).mkdir()
     lex = tantivy.Index(lexical_schema(), path=str(gen_dir / LEXICAL))
     register_analyzers(lex)
@@ -253,6 +258,11 @@ def read_documents(gen_dir: Path) -> list[Document]:
                 data["meta"] = DocMeta(**data["meta"])
                 out.append(Document(**data))
     return out
+
+
+def read_vocab(gen_dir: Path) -> dict[str, dict[str, str]]:
+    """The diacritic-restoration vocabulary of a generation."""
+    return json.loads((gen_dir / VOCAB).read_text(encoding="utf-8"))
 
 
 def read_vectors(gen_dir: Path):

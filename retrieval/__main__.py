@@ -38,9 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     from indexer.cli_env import quiet_libraries
 
     quiet_libraries()
-    from .citation import format_citation, hit_to_json
+    from .ask import ask
+    from .citation import answer_to_json, format_citation, hit_to_json
     from .index import load_index
-    from .search import search
 
     if args.command == "search":
         if args.queries:
@@ -62,28 +62,40 @@ def main(argv: list[str] | None = None) -> int:
     try:
         index = load_index(Path(args.index), model=args.model)
         for question in questions:
-            hits = search(index, question, k=args.k)
+            result = ask(index, question, k=args.k)
+            hits = result.hits
             if args.command == "search" and args.json:
-                _print_json({"query": question, "results": [hit_to_json(h) for h in hits]})
+                _print_json({
+                    "query": question,
+                    "results": [hit_to_json(h) for h in hits],
+                    "answer": answer_to_json(result.answer),
+                    "no_answer": result.no_answer,
+                })
             elif args.command == "search":
                 print(f"# {question}")
                 for h in hits:
                     print(f"{h.rank}. [{h.score:.4f}] {format_citation(h.chunk)} ({h.chunk.source})")
                     print("   " + h.chunk.text[:300].replace("\n", " ") + ("…" if len(h.chunk.text) > 300 else ""))
             else:
-                _print_ask(question, hits, format_citation)
+                _print_ask(result, format_citation)
     except IndexerError as exc:
         print(error_text(exc), file=sys.stderr)
         return 1
     return 0
 
 
-def _print_ask(question: str, hits, format_citation) -> None:
-    if not hits:
+def _print_ask(result, format_citation) -> None:
+    if not result.hits:
         print("Không tìm thấy đoạn văn bản nào phù hợp.")
         return
-    print(f"Câu hỏi: {question}\n")
-    for h in hits:
+    print(f"Câu hỏi: {result.question}\n")
+    if result.no_answer:
+        print("Kho văn bản không có câu trả lời cho câu hỏi này. Các đoạn gần nhất, chỉ để tham khảo:\n")
+    elif result.answer is not None:
+        print(f"Câu trả lời: {result.answer.text}")
+        print(f"Nguồn: {format_citation(result.answer.chunk)}\n")
+        print("Các đoạn liên quan:\n")
+    for h in result.hits:
         print(f"{h.rank}. {format_citation(h.chunk)}")
         print("   " + h.chunk.text.replace("\n", "\n   "))
         print()

@@ -42,3 +42,19 @@ def hit_to_json(hit: Hit) -> dict:
         "text": c.text,
         "citation": format_citation(c),
     }
+
+
+def answer_to_json(answer) -> dict | None:
+    """The JSON form of an extracted answer (None stays None)."""
+    if answer is None:
+        return None
+    return {
+        "text": answer.text,
+        "start": answer.start,
+        "end": answer.end,
+        "score": round(float(answer.score), 4),
+        "rank": answer.hit_rank,
+        "source": answer.chunk.source,
+        "section": answer.chunk.section,
+        "citation": format_citation(answer.chunk),
+    }

@@ -26,6 +26,7 @@ class SearchIndex:
     lexical: object  # tantivy index
     embedder: Embedder
     by_doc: dict[str, list[Chunk]] = field(default_factory=dict)
+    vocab: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def is_stale(self) -> bool:
         """True when the index folder now points at another generation."""
@@ -73,4 +74,5 @@ def load_index(index_dir: Path, model: str | None = None, embedder: Embedder | N
         lexical=lexical,
         embedder=embedder or Embedder(manifest.model_id),
         by_doc=by_doc,
+        vocab=store.read_vocab(gen),
     )

@@ -19,11 +19,28 @@ ENGLISH_WORDS = set(
 _CITE_INTENT = re.compile(
     r"\b(?:trich dan|dan chieu|can cu vao|viện dẫn|vien dan|cite|cites|cited|citing|refer to|refers to|references?)\b"
 )
+_SIGNER_INTENT = re.compile(r"\b(?:ai ky|nguoi ky|ky boi|do ai ky|who signed|signed by|signer|signatory)\b")
 _FOLDED_TYPES = {fold(name).lower(): name for name in TYPE_NAMES}
 _TYPED_NUMBER = re.compile(
     r"\b(" + "|".join(sorted(map(re.escape, _FOLDED_TYPES), key=len, reverse=True)) + r")\s+(?:so\s+)?(\d{1,5})\b"
 )
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# the shape of a Vietnamese syllable without diacritics: onset, one to three vowels, an allowed coda
+_VI_SYLLABLE = re.compile(r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?$")
+
+
+def english_share(words: list[str]) -> float:
+    """Share of words that cannot be Vietnamese syllables (common English words that could count half)."""
+    if not words:
+        return 0.0
+    score = 0.0
+    for w in words:
+        vi_shaped = bool(_VI_SYLLABLE.match(w)) or w.isdigit()
+        if not vi_shaped:
+            score += 1.0
+        elif w in ENGLISH_WORDS:
+            score += 0.5
+    return score / len(words)
 
 
 @dataclass
@@ -38,6 +55,7 @@ class QueryInfo:
     numbers: list[str] = field(default_factory=list)  # full document numbers ("35-CT/TW")
     typed_numbers: list[tuple[str, int]] = field(default_factory=list)  # ("CT", 35) from "Chỉ thị 35"
     cite_intent: bool = False
+    signer_intent: bool = False
 
     @property
     def number_keys(self) -> list[str]:
@@ -49,11 +67,13 @@ def analyze(query: str) -> QueryInfo:
     """Normalise a query and recognise its language, diacritics, document numbers and citation intent."""
     text = normalize(query).strip()
     folded = fold(text).lower()
-    words = _WORD.findall(folded)
-    ascii_only = not has_diacritics(text)
-    english_hits = sum(1 for w in words if w in ENGLISH_WORDS)
-    english = ascii_only and len(words) > 0 and english_hits >= max(1, len(words) // 3)
     numbers = find_numbers_any_case(text)
+    without_numbers = folded
+    for n in numbers:
+        without_numbers = without_numbers.replace(fold(n).lower(), " ")
+    words = _WORD.findall(without_numbers)
+    ascii_only = not has_diacritics(text)
+    english = ascii_only and english_share(words) >= 0.5
     typed = []
     for m in _TYPED_NUMBER.finditer(folded):
         name = _FOLDED_TYPES[m.group(1)]
@@ -69,4 +89,5 @@ def analyze(query: str) -> QueryInfo:
         numbers=numbers,
         typed_numbers=typed,
         cite_intent=bool(_CITE_INTENT.search(folded)),
+        signer_intent=bool(_SIGNER_INTENT.search(folded)),
     )

@@ -10,7 +10,8 @@ import numpy as np
 
 from indexer import store
 from indexer.document import Chunk
-from indexer.metadata import number_key
+from indexer.metadata import citation_key, number_key
+from indexer.vocab import restore_diacritics
 
 from .fusion import rrf
 from .glossary import translate_terms, unknown_words
@@ -24,8 +25,8 @@ _FOLD = store.fold_analyzer()
 # weights of each ranked list, by kind of query (see docs/quality.md for the measurements)
 WEIGHTS = {
     "accented": {"dense": 1.0, "vi": 1.0, "fold": 0.3, "head": 0.2},
-    "unaccented": {"dense": 0.3, "vi": 0.0, "fold": 1.0, "head": 0.3},
-    "english": {"dense": 1.0, "vi": 0.0, "fold": 0.5, "head": 0.1, "gloss": 1.0},
+    "unaccented": {"dense": 0.3, "vi": 0.0, "fold": 1.0, "head": 0.3, "dense_r": 1.0, "vi_r": 0.7},
+    "english": {"dense": 1.0, "vi": 0.0, "fold": 0.5, "head": 0.1, "gloss": 1.5, "dense_g": 0.5},
 }
 
 
@@ -75,7 +76,8 @@ class Hit:
     chunk: Chunk
     score: float
     rank: int
-    reason: str = ""  # "number", "cites", "" (plain relevance)
+    reason: str = ""  # "own", "number", "cites", "" (plain relevance)
+    dense: float = 0.0  # cosine of query and passage vectors (0 when outside the dense candidates)
 
 
 def query_kind(q: QueryInfo) -> str:
@@ -127,6 +129,9 @@ def _typed_number_keys(index: SearchIndex, typed: list[tuple[str, int]]) -> list
     keys: list[str] = []
     for abbr, n in typed:
         abbr_key = number_key(abbr)
+        textual = f"T{abbr_key}{n}"  # "Quyết định 217" written without a full number
+        if searcher.doc_freq("numbers", textual):
+            keys.append(textual)
         pattern = re.compile(rf"^(?:OWN)?0*{n}(?:\d{{4}})?{abbr_key}[A-Z0-9]*$")
         for prefix in (str(n), "OWN" + str(n), "0" + str(n)):
             for term in _terms_with_prefix(searcher, prefix):
@@ -143,27 +148,39 @@ def _terms_with_prefix(searcher, prefix: str) -> list[str]:
     return [t if isinstance(t, str) else t[0] for t in found]
 
 
-def _dense(index: SearchIndex, vec: np.ndarray, limit: int) -> list[int]:
+def _dense(index: SearchIndex, vec: np.ndarray, limit: int) -> dict[int, float]:
+    """Nearest chunks by inner product, best first: {chunk id: cosine}."""
     if index.vectors.ntotal == 0:
-        return []
-    _scores, ids = index.vectors.search(vec.reshape(1, -1).astype(np.float32), min(limit, index.vectors.ntotal))
-    return [int(i) for i in ids[0] if i >= 0]
+        return {}
+    scores, ids = index.vectors.search(vec.reshape(1, -1).astype(np.float32), min(limit, index.vectors.ntotal))
+    return {int(i): float(s) for s, i in zip(scores[0], ids[0]) if i >= 0}
 
 
-def rankings(index: SearchIndex, q: QueryInfo, limit: int = CANDIDATES) -> dict[str, list[int]]:
-    """The ranked chunk-id lists that fusion combines."""
-    out: dict[str, list[int]] = {"dense": _dense(index, index.embedder.encode_query(q.text), limit)}
+def rankings(index: SearchIndex, q: QueryInfo, limit: int = CANDIDATES) -> tuple[dict[str, list[int]], dict[int, float]]:
+    """The ranked chunk-id lists that fusion combines, and the dense cosines."""
+    out: dict[str, list[int]] = {}
+    restored = restore_diacritics(q.text, index.vocab) if not q.accented and not q.english else q.text
+    if restored != q.text:
+        # typed without diacritics: the restored form searches as an accented query would
+        dense = _dense(index, index.embedder.encode_query(restored), limit)
+        out["dense_r"] = list(dense)
+        out["vi_r"] = _lexical(index, "text_vi", _SYLLABLE.analyze(restored), limit)
+    else:
+        dense = _dense(index, index.embedder.encode_query(q.text), limit)
+        out["dense"] = list(dense)
     if q.accented:
         out["vi"] = _lexical(index, "text_vi", _SYLLABLE.analyze(q.text), limit)
     if q.english:
         gloss = translate_terms(q.text)
         out["gloss"] = _lexical(index, "text_vi", _SYLLABLE.analyze(gloss), limit) if gloss else []
+        if gloss:  # the Vietnamese terms of the question, embedded as a Vietnamese query
+            out["dense_g"] = list(_dense(index, index.embedder.encode_query(gloss), limit))
         fold_tokens = _FOLD.analyze(" ".join(unknown_words(q.text, ENGLISH_WORDS)))
     else:
         fold_tokens = _FOLD.analyze(q.text)
     out["fold"] = _lexical(index, "text_fold", fold_tokens, limit)
     out["head"] = _lexical(index, "head_fold", fold_tokens, limit)
-    return out
+    return out, dense
 
 
 def search(index: SearchIndex, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
@@ -174,7 +191,8 @@ def search(index: SearchIndex, query: str, k: int = 10, filters: Filters | None 
     if not q.text or k == 0:
         return []
     limit = CANDIDATES * (5 if filters is not None and filters.active else 1)
-    fused = rrf(rankings(index, q, limit), WEIGHTS[query_kind(q)])
+    lists, dense = rankings(index, q, limit)
+    fused = rrf(lists, WEIGHTS[query_kind(q)])
     scores = dict(fused)
     keys = q.number_keys + _typed_number_keys(index, q.typed_numbers)
     first: list[tuple[int, str]] = []
@@ -184,6 +202,8 @@ def search(index: SearchIndex, query: str, k: int = 10, filters: Filters | None 
             first += [(cid, "cites") for cid in citing_chunks(index, keys, mentions)]
         first += [(cid, "own") for cid in _number_chunks(index, keys, own=True)]
         first += [(cid, "number") for cid in mentions]
+    if q.signer_intent:  # "ai ký ...": the signature block of the best matching documents
+        first += signer_chunks(index, [cid for cid, _ in fused[:3]])
     ordered: list[tuple[int, str]] = []
     seen: set[int] = set()
     tier = sorted(first, key=lambda t: (_tier_rank(t[1], q), -scores.get(t[0], 0.0), index.chunks[t[0]].start))
@@ -197,7 +217,7 @@ def search(index: SearchIndex, query: str, k: int = 10, filters: Filters | None 
         chunk = index.chunks[cid]
         if filters is not None and not filters.accepts(chunk):
             continue
-        hits.append(Hit(chunk=chunk, score=scores.get(cid, 0.0), rank=len(hits) + 1, reason=reason))
+        hits.append(Hit(chunk, scores.get(cid, 0.0), len(hits) + 1, reason, dense.get(cid, 0.0)))
         if len(hits) >= k:
             break
     return hits
@@ -210,13 +230,25 @@ def citing_chunks(index: SearchIndex, keys: list[str], mentions: list[int]) -> l
     mention_set = set(mentions)
     for doc_id, chunks in index.by_doc.items():
         doc = index.documents.get(doc_id)
-        if doc is None or not wanted & {number_key(c) for c in doc.meta.cites}:
+        if doc is None or not wanted & {citation_key(c) for c in doc.meta.cites}:
             continue
         named = [c.chunk_id for c in chunks if c.chunk_id in mention_set]
         out.extend(named or [chunks[0].chunk_id])
     return out
 
 
+def signer_chunks(index: SearchIndex, top: list[int]) -> list[tuple[int, str]]:
+    """The signature blocks (with the signer's name) of the documents of the given chunks."""
+    out: list[tuple[int, str]] = []
+    for cid in top:
+        doc = index.documents.get(index.chunks[cid].doc_id)
+        if doc is None or not doc.meta.signer:
+            continue
+        closing = [c for c in index.by_doc.get(doc.doc_id, []) if doc.meta.signer in c.text]
+        out.extend((c.chunk_id, "signer") for c in closing[-1:])
+    return out
+
+
 def _tier_rank(reason: str, q: QueryInfo) -> int:
-    order = {"cites": 0, "own": 1, "number": 2} if q.cite_intent else {"own": 0, "number": 1}
+    order = {"cites": 0, "own": 1, "number": 2} if q.cite_intent else {"own": 0, "number": 1, "signer": 0}
     return order.get(reason, 3)
