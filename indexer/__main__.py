@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -29,6 +30,25 @@ def _tqdm_progress(stage: str, total: int):
     return advance
 
 
+_steps = {"n": -1}
+
+
+def _trace(step: str) -> None:
+    """VNDS_TRACE=1 prints each build step; VNDS_TRACE_KILL_AT=N (fault tests) SIGKILLs this process at
+    step N, after VNDS_TRACE_KILL_DELAY_MS milliseconds so that the kill lands inside the step."""
+    print(f"TRACE {step}", file=sys.stderr, flush=True)
+    _steps["n"] += 1
+    kill_at = os.environ.get("VNDS_TRACE_KILL_AT")
+    if kill_at is not None and _steps["n"] == int(kill_at):
+        import signal
+        import threading
+
+        delay = int(os.environ.get("VNDS_TRACE_KILL_DELAY_MS", "0")) / 1000
+        if delay <= 0:
+            os.kill(os.getpid(), signal.SIGKILL)
+        threading.Timer(delay, os.kill, (os.getpid(), signal.SIGKILL)).start()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the indexer CLI; returns the exit code."""
     parser = argparse.ArgumentParser(prog="python -m indexer", description="Xây dựng chỉ mục tìm kiếm văn bản.")
@@ -38,15 +58,23 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--index", default="index", help="thư mục chỉ mục (mặc định: index)")
     b.add_argument("--model", default=None, help="tên hoặc đường dẫn mô hình sentence-transformers")
     b.add_argument("--rebuild", action="store_true", help="xây lại toàn bộ, không dùng lại chỉ mục cũ")
+    b.add_argument("--batch-size", type=int, default=None, help="số đoạn mỗi lô khi tạo vector (mặc định 32)")
     args = parser.parse_args(argv)
 
     from .cli_env import quiet_libraries
 
     quiet_libraries()
-    from .build import build_index
+    from .build import build_index, previous_model
+    from .embed import DEFAULT_BATCH, DEFAULT_MODEL, Embedder
 
+    if args.batch_size is not None and args.batch_size < 1:
+        parser.error("--batch-size phải >= 1")
+    trace = _trace if os.environ.get("VNDS_TRACE") else None
     try:
-        report = build_index(Path(args.corpus), Path(args.index), model=args.model, rebuild=args.rebuild, progress=_tqdm_progress)
+        model = args.model or previous_model(Path(args.index)) or DEFAULT_MODEL
+        embedder = Embedder(model, batch_size=args.batch_size or DEFAULT_BATCH)
+        report = build_index(Path(args.corpus), Path(args.index), model=model, rebuild=args.rebuild,
+                             progress=_tqdm_progress, embedder=embedder, trace=trace)
     except IndexerError as exc:
         print(error_text(exc), file=sys.stderr)
         return 1

@@ -27,6 +27,7 @@ from .normalize import NORMALIZER_VERSION, normalize_document
 from .reader import Skipped, read_file, scan_corpus
 
 Progress = Callable[[str, int], Callable[[int], None]]
+Trace = Callable[[str], None]
 LOCK_NAME = ".build.lock"
 
 
@@ -137,10 +138,14 @@ def build_index(
     rebuild: bool = False,
     progress: Progress | None = None,
     embedder: Embedder | None = None,
+    trace: Trace | None = None,
 ) -> BuildReport:
-    """Bring the index at `index_dir` up to date with `corpus`; returns what was done."""
+    """Bring the index at `index_dir` up to date with `corpus`; returns what was done.
+
+    `trace`, when given, is told the name of each step as it starts (for diagnostics and fault tests)."""
     started = time.monotonic()
     progress = progress or _no_progress
+    trace = trace or (lambda step: None)
     if not corpus.is_dir():
         raise CorpusError(f"missing:{corpus}")
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -157,8 +162,10 @@ def build_index(
         manifest_files: dict[str, dict] = {}
         seen: dict[str, str] = {}
         advance = progress("read", len(files))
+        trace("scan")
         for cf in files:
             advance(1)
+            trace(f"read {cf.source}")
             try:
                 digest = file_sha256(cf.path)
                 old = old_files.get(cf.source)
@@ -192,7 +199,8 @@ def build_index(
         report.removed = sorted(set(old_files) - set(manifest_files) - {s.source for s in report.skipped})
         if not documents:
             raise CorpusError(f"empty:{corpus}")
-        vectors = _vectors(chunks, prev, embedder, progress, report)
+        trace("embed")
+        vectors = _vectors(chunks, prev, embedder, _traced(progress, trace), report)
         name = store.next_generation_name(index_dir)
         manifest = store.Manifest(
             model_id=model_id,
@@ -200,14 +208,30 @@ def build_index(
             files=manifest_files,
             skipped=[s.__dict__ for s in report.skipped],
         )
-        store.write_generation(index_dir / name, manifest, documents, chunks, vectors)
+        store.write_generation(index_dir / name, manifest, documents, chunks, vectors, trace=trace)
+        trace("publish")
         store.publish(index_dir, name)
+        trace("cleanup")
         store.cleanup(index_dir)
+        trace("done")
     report.generation = name
     report.documents = len(documents)
     report.chunks = len(chunks)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _traced(progress: Progress, trace: Trace) -> Progress:
+    def wrapped(stage: str, total: int) -> Callable[[int], None]:
+        advance = progress(stage, total)
+
+        def step(n: int) -> None:
+            advance(n)
+            trace(f"{stage} +{n}")
+
+        return step
+
+    return wrapped
 
 
 def _with_source(chunk: Chunk, source: str) -> Chunk:

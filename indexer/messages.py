@@ -17,6 +17,7 @@ SKIP_REASONS = {
     "symlink_outside": "liên kết trỏ ra ngoài thư mục văn bản (không theo)",
     "duplicate": "trùng nội dung với",
     "unreadable": "không đọc được tệp",
+    "too_large": "tệp quá lớn so với một văn bản (bỏ qua, không đọc)",
 }
 
 

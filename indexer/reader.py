@@ -12,6 +12,8 @@ from .errors import NeedsOCR, ReadError
 TEXT_SUFFIXES = {".txt", ".md"}
 HTML_SUFFIXES = {".html", ".htm"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf", ".docx"}
+# no directive is this long: a larger file is reported and skipped without being read (bounded memory)
+MAX_FILE_BYTES = {".txt": 8 << 20, ".md": 8 << 20, ".html": 16 << 20, ".htm": 16 << 20, ".pdf": 64 << 20, ".docx": 64 << 20}
 
 
 @dataclass(frozen=True)
@@ -173,8 +175,11 @@ def read_file(path: Path) -> str:
     """Raw text of one corpus file; raises ReadError (with a reason code) when it cannot be read."""
     suffix = path.suffix.lower()
     try:
-        if path.stat().st_size == 0:
+        size = path.stat().st_size
+        if size == 0:
             raise ReadError("empty")
+        if size > MAX_FILE_BYTES.get(suffix, 8 << 20):
+            raise ReadError("too_large", f"{size / (1 << 20):.0f} MB > {MAX_FILE_BYTES.get(suffix, 8 << 20) >> 20} MB")
         if suffix == ".pdf":
             text = read_pdf(path)
         elif suffix == ".docx":

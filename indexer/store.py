@@ -129,23 +129,31 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_generation(gen_dir: Path, manifest: Manifest, documents: list[Document], chunks: list[Chunk], vectors: np.ndarray) -> None:
+def write_generation(
+    gen_dir: Path, manifest: Manifest, documents: list[Document], chunks: list[Chunk], vectors: np.ndarray,
+    trace=None,
+) -> None:
     """Write a complete generation folder (not yet visible to readers)."""
     import faiss
     import tantivy
 
+    trace = trace or (lambda step: None)
+    trace("write documents")
     gen_dir.mkdir(parents=True)
     with open(gen_dir / DOCUMENTS, "w", encoding="utf-8") as f:
         for doc in documents:
             f.write(json.dumps(asdict(doc), ensure_ascii=False) + "\n")
+    trace("write chunks")
     with open(gen_dir / CHUNKS, "w", encoding="utf-8") as f:
         for chunk in chunks:
             f.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
+    trace("write vectors")
     index = faiss.IndexIDMap2(faiss.IndexFlatIP(manifest.dim))
     if len(chunks):
         index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.array([c.chunk_id for c in chunks], dtype=np.int64))
     faiss.write_index(index, str(gen_dir / VECTORS))
     (gen_dir / VOCAB).write_text(json.dumps(build_vocab(c.text for c in chunks), ensure_ascii=False), encoding="utf-8")
+    trace("write lexical")
     (gen_dir / LEXICAL).mkdir()
     lex = tantivy.Index(lexical_schema(), path=str(gen_dir / LEXICAL))
     register_analyzers(lex)
@@ -163,12 +171,14 @@ def write_generation(gen_dir: Path, manifest: Manifest, documents: list[Document
         writer.add_document(doc)
     writer.commit()
     writer.wait_merging_threads()
+    trace("write manifest")
     manifest.counts = {"documents": len(documents), "chunks": len(chunks)}
     manifest.checksums = file_checksums(gen_dir)
     manifest.created_at = manifest.created_at or time.strftime("%Y-%m-%dT%H:%M:%S%z")
     tmp = gen_dir / (MANIFEST + ".tmp")
     tmp.write_text(json.dumps(asdict(manifest), ensure_ascii=False, indent=1), encoding="utf-8")
     os.replace(tmp, gen_dir / MANIFEST)
+    trace("fsync")
     for path in [p for p in gen_dir.rglob("*") if p.is_file()]:
         with open(path, "rb") as f:
             os.fsync(f.fileno())
@@ -233,13 +243,16 @@ def read_manifest(gen_dir: Path) -> Manifest:
 
 
 def verify(gen_dir: Path, manifest: Manifest) -> None:
-    """Check every index file against the manifest's checksums; IndexCorrupt names the first problem."""
+    """Check every index file against the manifest's checksums; IndexCorrupt names every problem."""
     actual = file_checksums(gen_dir)
+    problems = []
     for name, digest in manifest.checksums.items():
         if name not in actual:
-            raise IndexCorrupt(f"missing file {name}")
-        if actual[name] != digest:
-            raise IndexCorrupt(f"checksum mismatch: {name}")
+            problems.append(f"missing file {name}")
+        elif actual[name] != digest:
+            problems.append(f"checksum mismatch: {name}")
+    if problems:
+        raise IndexCorrupt(f"{gen_dir.name}: " + "; ".join(problems))
 
 
 def read_chunks(gen_dir: Path) -> list[Chunk]:

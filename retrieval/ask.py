@@ -38,7 +38,7 @@ class AskResult:
 
 def idf(index: SearchIndex, term: str) -> float:
     """BM25-style inverse document frequency of a folded term in the folded lexical field."""
-    searcher = index.lexical.searcher()
+    searcher = index.searcher
     n = searcher.num_docs
     df = searcher.doc_freq("text_fold", term)
     return math.log(1.0 + (n - df + 0.5) / (df + 0.5))

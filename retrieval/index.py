@@ -27,6 +27,7 @@ class SearchIndex:
     embedder: Embedder
     by_doc: dict[str, list[Chunk]] = field(default_factory=dict)
     vocab: dict[str, dict[str, str]] = field(default_factory=dict)
+    searcher: object = None  # one tantivy searcher: a generation never changes once written
 
     def is_stale(self) -> bool:
         """True when the index folder now points at another generation."""
@@ -75,4 +76,5 @@ def load_index(index_dir: Path, model: str | None = None, embedder: Embedder | N
         embedder=embedder or Embedder(manifest.model_id),
         by_doc=by_doc,
         vocab=store.read_vocab(gen),
+        searcher=lexical.searcher(),
     )

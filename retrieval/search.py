@@ -105,7 +105,7 @@ def _lexical(index: SearchIndex, fieldname: str, tokens: list[str], limit: int) 
 def _run(index: SearchIndex, query, limit: int) -> list[int]:
     if limit <= 0:
         return []
-    searcher = index.lexical.searcher()
+    searcher = index.searcher
     result = searcher.search(query, limit)
     return [searcher.doc(addr)["chunk_id"][0] for _score, addr in result.hits]
 
@@ -125,7 +125,7 @@ def _typed_number_keys(index: SearchIndex, typed: list[tuple[str, int]]) -> list
     """Number keys in the index that match "Chỉ thị 35" style references (35-CT/TW, 35/2024/CT-...)."""
     if not typed:
         return []
-    searcher = index.lexical.searcher()
+    searcher = index.searcher
     keys: list[str] = []
     for abbr, n in typed:
         abbr_key = number_key(abbr)
