@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--index", default="index", help="thư mục chỉ mục (mặc định: index)")
     b.add_argument("--model", default=None, help="tên hoặc đường dẫn mô hình sentence-transformers")
     b.add_argument("--rebuild", action="store_true", help="xây lại toàn bộ, không dùng lại chỉ mục cũ")
+    b.add_argument("--no-ocr", action="store_true", help="không nhận dạng chữ (OCR) cho bản quét")
     b.add_argument("--batch-size", type=int, default=None, help="số đoạn mỗi lô khi tạo vector (mặc định 32)")
     args = parser.parse_args(argv)
 
@@ -74,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
         model = args.model or previous_model(Path(args.index)) or DEFAULT_MODEL
         embedder = Embedder(model, batch_size=args.batch_size or DEFAULT_BATCH)
         report = build_index(Path(args.corpus), Path(args.index), model=model, rebuild=args.rebuild,
-                             progress=_tqdm_progress, embedder=embedder, trace=trace)
+                             progress=_tqdm_progress, embedder=embedder, trace=trace,
+                             ocr=not args.no_ocr)
     except IndexerError as exc:
         print(error_text(exc), file=sys.stderr)
         return 1
@@ -89,6 +91,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  - {skip_text(s)}")
     for source in report.removed:
         print(f"  - đã xóa khỏi chỉ mục: {source}")
+    for source, pages in report.ocr.items():
+        print(f"  - nhận dạng chữ (OCR): {source}, {pages} trang")
+    for source, kind in report.legacy.items():
+        print(f"  - chuyển mã {kind.upper()} sang Unicode: {source}")
     print(f"Đoạn đã ghi: {report.chunks} (tạo vector mới {report.embedded})")
     print(f"Thế hệ chỉ mục: {report.generation}; thời gian {report.seconds:.1f} s")
     return 0

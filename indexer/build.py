@@ -24,7 +24,7 @@ from .embed import DEFAULT_MODEL, Embedder
 from .errors import BuildLocked, CorpusError, IndexCorrupt, IndexerError, IndexMismatch, IndexMissing, ReadError
 from .metadata import extract_metadata
 from .normalize import NORMALIZER_VERSION, normalize_document
-from .reader import Skipped, read_file, scan_corpus
+from .reader import ReadOptions, Skipped, read_file, scan_corpus
 
 Progress = Callable[[str, int], Callable[[int], None]]
 Trace = Callable[[str], None]
@@ -45,6 +45,8 @@ class BuildReport:
     skipped: list[Skipped] = field(default_factory=list)
     chunks: int = 0
     embedded: int = 0
+    ocr: dict[str, int] = field(default_factory=dict)  # source -> pages OCRed
+    legacy: dict[str, str] = field(default_factory=dict)  # source -> tcvn3 / vni
     seconds: float = 0.0
 
 
@@ -88,9 +90,9 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def load_document(path: Path, source: str) -> Document:
+def load_document(path: Path, source: str, options: ReadOptions | None = None) -> Document:
     """Read, normalise and describe one file; ReadError when it yields no text."""
-    text = normalize_document(read_file(path))
+    text = normalize_document(read_file(path, options))
     if not text.strip():
         raise ReadError("empty")
     return Document(doc_id=text_id(text), source=source, text=text, meta=extract_metadata(text))
@@ -139,6 +141,7 @@ def build_index(
     progress: Progress | None = None,
     embedder: Embedder | None = None,
     trace: Trace | None = None,
+    ocr: bool = True,
 ) -> BuildReport:
     """Bring the index at `index_dir` up to date with `corpus`; returns what was done.
 
@@ -175,7 +178,12 @@ def build_index(
                     doc_chunks = prev.chunks.get(doc.doc_id, [])
                     report.unchanged.append(cf.source)
                 else:
-                    doc = load_document(cf.path, cf.source)
+                    options = ReadOptions(ocr=ocr)
+                    doc = load_document(cf.path, cf.source, options)
+                    if options.ocr_pages:
+                        report.ocr[cf.source] = options.ocr_pages
+                    if options.legacy:
+                        report.legacy[cf.source] = options.legacy
                     doc.file_sha256 = digest
                     doc_chunks = chunk_document(doc)
                     (report.changed if old else report.added).append(cf.source)

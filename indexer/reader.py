@@ -11,9 +11,20 @@ from .errors import NeedsOCR, ReadError
 
 TEXT_SUFFIXES = {".txt", ".md"}
 HTML_SUFFIXES = {".html", ".htm"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf", ".docx"}
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | IMAGE_SUFFIXES | {".pdf", ".docx"}
 # no directive is this long: a larger file is reported and skipped without being read (bounded memory)
-MAX_FILE_BYTES = {".txt": 8 << 20, ".md": 8 << 20, ".html": 16 << 20, ".htm": 16 << 20, ".pdf": 64 << 20, ".docx": 64 << 20}
+MAX_FILE_BYTES = {".txt": 8 << 20, ".md": 8 << 20, ".html": 16 << 20, ".htm": 16 << 20, ".pdf": 64 << 20, ".docx": 64 << 20,
+                  ".png": 32 << 20, ".jpg": 32 << 20, ".jpeg": 32 << 20, ".tif": 64 << 20, ".tiff": 64 << 20}
+
+
+@dataclass
+class ReadOptions:
+    """How files are read: OCR on or off; `ocr_pages` collects how many pages were OCRed, per call."""
+
+    ocr: bool = True
+    ocr_pages: int = 0
+    legacy: str | None = None  # "tcvn3" / "vni" when the text was converted from a legacy encoding
 
 
 @dataclass(frozen=True)
@@ -70,10 +81,27 @@ def decode_text(data: bytes) -> str:
         return _decode_strict(data, "utf-16-le")
     elif len(data) >= 4 and data[0::2].count(0) > len(data) // 4 and data[1::2].count(0) == 0:
         return _decode_strict(data, "utf-16-be")
-    text = _decode_strict(data, "utf-8")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # an 8-bit file: Vietnamese in TCVN3 or VNI reads as Vietnamese once converted, anything else is refused
+        from .legacy import detect_legacy
+
+        eight_bit = _decode_8bit(data)
+        if b"\x00" not in data and detect_legacy(eight_bit):
+            return eight_bit
+        raise ReadError("bad_text", f"utf-8: byte {exc.start}") from exc
     if "\x00" in text:
         raise ReadError("bad_text", "NUL bytes")
     return text
+
+
+def _decode_8bit(data: bytes) -> str:
+    """Windows-1252 (the legacy fonts' code points, plus its punctuation), Latin-1 for its five holes."""
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
 
 
 def _decode_strict(data: bytes, encoding: str) -> str:
@@ -83,8 +111,9 @@ def _decode_strict(data: bytes, encoding: str) -> str:
         raise ReadError("bad_text", f"{encoding}: byte {exc.start}") from exc
 
 
-def read_pdf(path: Path) -> str:
-    """Text layer of a PDF, pages separated by blank lines."""
+def read_pdf(path: Path, options: ReadOptions | None = None) -> str:
+    """Text layer of a PDF, pages separated by blank lines; pages without text are OCRed when possible."""
+    options = options or ReadOptions()
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
@@ -101,10 +130,28 @@ def read_pdf(path: Path) -> str:
         raise ReadError("corrupt", f"PDF: {exc}") from exc
     if not pages:
         raise ReadError("corrupt", "PDF without pages")
+    empty = [i for i, t in enumerate(pages) if len(t.strip()) < 20]
+    if empty and options.ocr:
+        from .ocr import ocr_available, ocr_pdf_page
+
+        if ocr_available():
+            for i in empty:
+                pages[i] = ocr_pdf_page(path, i + 1)
+                options.ocr_pages += 1
     text = "\n\n".join(pages)
     if not text.strip():
         raise NeedsOCR("needs_ocr", f"{len(pages)} pages")
     return text
+
+
+def read_image(path: Path, options: ReadOptions) -> str:
+    """OCR text of a scanned page image."""
+    from .ocr import ocr_available, ocr_image
+
+    if not options.ocr or not ocr_available():
+        raise NeedsOCR("needs_ocr", "image")
+    options.ocr_pages += 1
+    return ocr_image(path)
 
 
 def read_docx(path: Path) -> str:
@@ -171,8 +218,11 @@ def _html_fallback(html: str) -> str:
     return "\n".join(line.strip() for line in tree.text_content().splitlines())
 
 
-def read_file(path: Path) -> str:
+def read_file(path: Path, options: ReadOptions | None = None) -> str:
     """Raw text of one corpus file; raises ReadError (with a reason code) when it cannot be read."""
+    from .legacy import repair_legacy
+
+    options = options or ReadOptions()
     suffix = path.suffix.lower()
     try:
         size = path.stat().st_size
@@ -181,7 +231,9 @@ def read_file(path: Path) -> str:
         if size > MAX_FILE_BYTES.get(suffix, 8 << 20):
             raise ReadError("too_large", f"{size / (1 << 20):.0f} MB > {MAX_FILE_BYTES.get(suffix, 8 << 20) >> 20} MB")
         if suffix == ".pdf":
-            text = read_pdf(path)
+            text = read_pdf(path, options)
+        elif suffix in IMAGE_SUFFIXES:
+            text = read_image(path, options)
         elif suffix == ".docx":
             text = read_docx(path)
         elif suffix in HTML_SUFFIXES:
@@ -196,4 +248,5 @@ def read_file(path: Path) -> str:
         raise ReadError("unreadable", str(exc)) from exc
     if not text.strip():
         raise ReadError("empty")
+    text, options.legacy = repair_legacy(text)
     return text
