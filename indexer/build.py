@@ -104,6 +104,7 @@ class _Previous:
     documents: dict[str, Document] = field(default_factory=dict)  # by doc_id
     chunks: dict[str, list[Chunk]] = field(default_factory=dict)  # by doc_id
     vectors: dict[int, np.ndarray] = field(default_factory=dict)
+    vector_index: object = None  # the previous FAISS index (an IVF one is updated, not retrained)
 
 
 def _previous(index_dir: Path, model_id: str) -> _Previous:
@@ -121,7 +122,8 @@ def _previous(index_dir: Path, model_id: str) -> _Previous:
     prev.documents = {d.doc_id: d for d in store.read_documents(gen)}
     for chunk in store.read_chunks(gen):
         prev.chunks.setdefault(chunk.doc_id, []).append(chunk)
-    prev.vectors = store.vectors_by_id(store.read_vectors(gen))
+    prev.vector_index = store.read_vectors(gen)
+    prev.vectors = store.vectors_by_id(prev.vector_index)
     return prev
 
 
@@ -216,7 +218,8 @@ def build_index(
             files=manifest_files,
             skipped=[s.__dict__ for s in report.skipped],
         )
-        store.write_generation(index_dir / name, manifest, documents, chunks, vectors, trace=trace)
+        store.write_generation(index_dir / name, manifest, documents, chunks, vectors, trace=trace,
+                               previous_vectors=prev.vector_index)
         trace("publish")
         store.publish(index_dir, name)
         trace("cleanup")

@@ -6,7 +6,7 @@ index/
     manifest.json          model, dimension, versions, corpus file hashes, checksums of the files below
     chunks.jsonl           one Chunk per line
     documents.jsonl        one Document per line (normalised text and metadata)
-    vectors.faiss          IndexIDMap2(IndexFlatIP), ids = chunk ids
+    vectors.faiss          IndexIDMap2(IndexFlatIP) (IVF above 200k chunks, indexer/vectors.py), ids = chunk ids
     lexical/               tantivy index (syllables, folded syllables, document numbers)
     vocab.json             folded -> accented syllables and pairs, for restoring diacritics in queries
 """
@@ -28,6 +28,7 @@ from .document import Chunk, DocMeta, Document
 from .errors import IndexCorrupt, IndexMismatch, IndexMissing
 from .metadata import citation_key, find_numbers, number_key, textual_citations
 from .normalize import NORMALIZER_VERSION, fold
+from .vectors import build_vector_index, prepare_for_search, vectors_by_id  # noqa: F401  (re-exported)
 from .vocab import build_vocab
 
 FORMAT_VERSION = 1
@@ -131,7 +132,7 @@ def _fsync_dir(path: Path) -> None:
 
 def write_generation(
     gen_dir: Path, manifest: Manifest, documents: list[Document], chunks: list[Chunk], vectors: np.ndarray,
-    trace=None,
+    trace=None, previous_vectors=None,
 ) -> None:
     """Write a complete generation folder (not yet visible to readers)."""
     import faiss
@@ -148,9 +149,8 @@ def write_generation(
         for chunk in chunks:
             f.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
     trace("write vectors")
-    index = faiss.IndexIDMap2(faiss.IndexFlatIP(manifest.dim))
-    if len(chunks):
-        index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.array([c.chunk_id for c in chunks], dtype=np.int64))
+    index = build_vector_index(vectors.reshape(len(chunks), manifest.dim),
+                               np.array([c.chunk_id for c in chunks], dtype=np.int64), previous_vectors)
     faiss.write_index(index, str(gen_dir / VECTORS))
     (gen_dir / VOCAB).write_text(json.dumps(build_vocab(c.text for c in chunks), ensure_ascii=False), encoding="utf-8")
     trace("write lexical")
@@ -279,23 +279,12 @@ def read_vocab(gen_dir: Path) -> dict[str, dict[str, str]]:
 
 
 def read_vectors(gen_dir: Path):
-    """The FAISS index of a generation."""
+    """The FAISS index of a generation, set up for searching."""
     import faiss
 
-    return faiss.read_index(str(gen_dir / VECTORS))
-
-
-def vectors_by_id(faiss_index) -> dict[int, np.ndarray]:
-    """Every stored vector of a flat IndexIDMap2, keyed by chunk id (for re-use by a later build)."""
-    import faiss
-
-    n = faiss_index.ntotal
-    if n == 0:
-        return {}
-    ids = faiss.vector_to_array(faiss_index.id_map)
-    flat = faiss.downcast_index(faiss_index.index)
-    vecs = faiss.vector_to_array(flat.codes).view(np.float32).reshape(n, -1)
-    return {int(i): vecs[row] for row, i in enumerate(ids)}
+    index = faiss.read_index(str(gen_dir / VECTORS))
+    prepare_for_search(index)
+    return index
 
 
 def open_lexical(gen_dir: Path):
