@@ -7,7 +7,6 @@ beside the current one and switches to it in one atomic step."""
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import os
 import time
@@ -79,15 +78,6 @@ class _Lock:
             os.ftruncate(self.fd, 0)
             fcntl.flock(self.fd, fcntl.LOCK_UN)
             os.close(self.fd)
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes, read in blocks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def load_document(path: Path, source: str, options: ReadOptions | None = None) -> Document:
@@ -172,7 +162,7 @@ def build_index(
             advance(1)
             trace(f"read {cf.source}")
             try:
-                digest = file_sha256(cf.path)
+                digest = store.file_sha256(cf.path)
                 old = old_files.get(cf.source)
                 if old and old["sha256"] == digest and old["doc_id"] in prev.documents:
                     doc = prev.documents[old["doc_id"]]

@@ -99,30 +99,26 @@ _COMMON = set(
 _WORD = re.compile(r"[^\W\d_]+")
 
 
-def encode_tcvn3(text: str) -> str:
-    """Unicode -> TCVN3 (as Latin-1 characters); a letter TCVN3 cannot hold raises ValueError."""
+def _encode(text: str, table: dict[str, str], decode_table: dict[str, str], name: str) -> str:
     out = []
     for ch in unicodedata.normalize("NFC", text):
-        if ch in TCVN3_ENCODE:
-            out.append(TCVN3_ENCODE[ch])
-        elif ord(ch) < 128 or not unicodedata.category(ch).startswith("L") and ch not in TCVN3_DECODE:
+        if ch in table:
+            out.append(table[ch])
+        elif ord(ch) < 128 or not unicodedata.category(ch).startswith("L") and ch not in decode_table:
             out.append(ch)  # ASCII, and punctuation such as – “ ” … (Windows-1252 had them too)
         else:
-            raise ValueError(f"TCVN3 has no code for {ch!r}")
+            raise ValueError(f"{name} has no code for {ch!r}")
     return "".join(out)
+
+
+def encode_tcvn3(text: str) -> str:
+    """Unicode -> TCVN3 (as Latin-1 characters); a letter TCVN3 cannot hold raises ValueError."""
+    return _encode(text, TCVN3_ENCODE, TCVN3_DECODE, "TCVN3")
 
 
 def encode_vni(text: str) -> str:
     """Unicode -> VNI (as Latin-1 characters)."""
-    out = []
-    for ch in unicodedata.normalize("NFC", text):
-        if ch in VNI_ENCODE:
-            out.append(VNI_ENCODE[ch])
-        elif ord(ch) < 128 or not unicodedata.category(ch).startswith("L") and ch not in VNI_DECODE:
-            out.append(ch)
-        else:
-            raise ValueError(f"VNI has no code for {ch!r}")
-    return "".join(out)
+    return _encode(text, VNI_ENCODE, VNI_DECODE, "VNI")
 
 
 def decode_tcvn3(text: str) -> str:

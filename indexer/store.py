@@ -105,7 +105,8 @@ def chunk_number_keys(chunk: Chunk) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in blocks."""
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -118,7 +119,7 @@ def file_checksums(gen_dir: Path) -> dict[str, str]:
     out = {}
     for path in sorted(gen_dir.rglob("*")):
         if path.is_file() and path.name != MANIFEST and not path.name.startswith(".tantivy"):
-            out[path.relative_to(gen_dir).as_posix()] = _sha256(path)
+            out[path.relative_to(gen_dir).as_posix()] = file_sha256(path)
     return out
 
 

@@ -86,3 +86,18 @@ def make_docx(path: Path, text: str) -> Path:
         document.add_paragraph(line)
     document.save(str(path))
     return path
+
+
+def make_encrypted_pdf(path: Path, text: str, password: str = "mat-khau") -> Path:
+    """A real password-protected PDF."""
+    from pypdf import PdfReader, PdfWriter
+
+    plain = make_pdf(path.with_suffix(".plain.pdf"), text)
+    writer = PdfWriter()
+    for page in PdfReader(str(plain)).pages:
+        writer.add_page(page)
+    writer.encrypt(password)
+    with open(path, "wb") as f:
+        writer.write(f)
+    plain.unlink()
+    return path

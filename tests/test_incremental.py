@@ -15,7 +15,7 @@ from indexer.messages import error_text
 from retrieval.index import load_index
 from retrieval.search import search
 
-from .conftest import CORPUS, ROOT, SEED_000, SEED_002, make_pdf, seed_text
+from .conftest import CORPUS, ROOT, SEED_000, SEED_002, make_encrypted_pdf, seed_text
 
 pytestmark = pytest.mark.slow
 QUESTION = "tỷ lệ cán bộ nữ tham gia ban thường vụ"
@@ -110,20 +110,14 @@ def test_renamed_file_is_not_embedded_again(corpus, tmp_path, embedder):
 
 
 def test_bad_files_never_stop_the_build(corpus, tmp_path, embedder):
-    from pypdf import PdfReader, PdfWriter
+    from pypdf import PdfWriter
 
     (corpus / "zero.txt").write_bytes(b"")
     (corpus / "rac.pdf").write_bytes(os.urandom(4096))
     (corpus / "rac.docx").write_bytes(os.urandom(4096))
     (corpus / "rac.txt").write_bytes(os.urandom(4096) + b"\x00")
     (corpus / "hong-utf8.txt").write_bytes("Thành ủy".encode() + b"\xc3\x28 \xff\xfe" * 50)
-    plain = make_pdf(tmp_path / "plain.pdf", "Thành ủy Hải Phòng")
-    writer = PdfWriter()
-    for page in PdfReader(str(plain)).pages:
-        writer.add_page(page)
-    writer.encrypt("bi-mat")
-    with open(corpus / "khoa.pdf", "wb") as f:
-        writer.write(f)
+    make_encrypted_pdf(corpus / "khoa.pdf", "Thành ủy Hải Phòng", "bi-mat")
     blank = PdfWriter()
     blank.add_blank_page(width=595, height=842)
     with open(corpus / "ban-quet.pdf", "wb") as f:

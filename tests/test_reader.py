@@ -6,7 +6,7 @@ import pytest
 from indexer.errors import NeedsOCR, ReadError
 from indexer.reader import decode_text, read_file, scan_corpus
 
-from .conftest import SEED_000, make_docx, make_pdf, seed_text
+from .conftest import SEED_000, make_docx, make_encrypted_pdf, make_pdf, seed_text
 
 
 def test_decode_utf8_bom_and_utf16():
@@ -60,15 +60,7 @@ def test_bad_files_give_reason_codes(tmp_path):
 
 
 def test_encrypted_pdf(tmp_path):
-    from pypdf import PdfReader, PdfWriter
-
-    plain = make_pdf(tmp_path / "plain.pdf", "Thành ủy Hải Phòng")
-    writer = PdfWriter()
-    for page in PdfReader(str(plain)).pages:
-        writer.add_page(page)
-    writer.encrypt("mat-khau")
-    with open(tmp_path / "locked.pdf", "wb") as f:
-        writer.write(f)
+    make_encrypted_pdf(tmp_path / "locked.pdf", "Thành ủy Hải Phòng")
     with pytest.raises(ReadError) as info:
         read_file(tmp_path / "locked.pdf")
     assert info.value.code == "encrypted"
