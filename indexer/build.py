@@ -100,7 +100,7 @@ class _Previous:
 def _previous(index_dir: Path, model_id: str) -> _Previous:
     try:
         gen = store.current_generation(index_dir)
-        manifest = store.read_manifest(gen)
+        manifest = store.read_manifest(gen, any_format=True)  # an older format's vectors are still good
         store.verify(gen, manifest)
     except (IndexMissing, IndexCorrupt, IndexMismatch, OSError, ValueError):
         return _Previous()
@@ -110,7 +110,7 @@ def _previous(index_dir: Path, model_id: str) -> _Previous:
         return _Previous()
     prev = _Previous(manifest=manifest)
     prev.documents = {d.doc_id: d for d in store.read_documents(gen)}
-    for chunk in store.read_chunks(gen):
+    for chunk in store.read_chunks(gen, prev.documents):
         prev.chunks.setdefault(chunk.doc_id, []).append(chunk)
     prev.vector_index = store.read_vectors(gen)
     prev.vectors = store.vectors_by_id(prev.vector_index)

@@ -96,11 +96,15 @@ class Embedder:
 
     def encode_query(self, text: str) -> np.ndarray:
         """L2-normalised query vector (float32)."""
+        return self.encode_queries([text])[0]
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """L2-normalised query vectors (float32), in one forward pass."""
         import torch
 
         with torch.inference_mode():
-            vec = self.model.encode(
-                [text], prompt_name=self._prompt("query"), normalize_embeddings=True, convert_to_numpy=True,
+            vecs = self.model.encode(
+                list(texts), prompt_name=self._prompt("query"), normalize_embeddings=True, convert_to_numpy=True,
                 show_progress_bar=False,
             )
-        return vec[0].astype(np.float32)
+        return vecs.astype(np.float32)

@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
+import orjson
 
 from .chunker import CHUNKER_VERSION, context_header
 from .document import Chunk, DocMeta, Document
@@ -31,7 +32,7 @@ from .normalize import NORMALIZER_VERSION, fold
 from .vectors import build_vector_index, prepare_for_search, vectors_by_id  # noqa: F401  (re-exported)
 from .vocab import build_vocab
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.jsonl"
@@ -96,6 +97,12 @@ def lexical_schema():
     return b.build()
 
 
+def lexical_header(chunk: Chunk) -> str:
+    """The header words a chunk is found by: its context header, without the "Tin bài" label every article has."""
+    head = context_header(chunk)
+    return head.removeprefix(chunk.meta.doc_type).lstrip(" |") if chunk.meta.is_news else head
+
+
 def chunk_number_keys(chunk: Chunk) -> list[str]:
     """Number keys a chunk answers to: its document's own number and the numbers written in it."""
     keys = [number_key(n) for n in find_numbers(chunk.text)]
@@ -147,8 +154,10 @@ def write_generation(
             f.write(json.dumps(asdict(doc), ensure_ascii=False) + "\n")
     trace("write chunks")
     with open(gen_dir / CHUNKS, "w", encoding="utf-8") as f:
-        for chunk in chunks:
-            f.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
+        for chunk in chunks:  # text, source and metadata live once per document, in documents.jsonl
+            row = {"chunk_id": chunk.chunk_id, "doc_id": chunk.doc_id, "start": chunk.start, "end": chunk.end,
+                   "section": chunk.section}
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
     trace("write vectors")
     index = build_vector_index(vectors.reshape(len(chunks), manifest.dim),
                                np.array([c.chunk_id for c in chunks], dtype=np.int64), previous_vectors)
@@ -160,7 +169,7 @@ def write_generation(
     register_analyzers(lex)
     writer = lex.writer(heap_size=64_000_000, num_threads=1)
     for chunk in chunks:
-        head = context_header(chunk)
+        head = lexical_header(chunk)
         doc = tantivy.Document()
         doc.add_unsigned("chunk_id", chunk.chunk_id)
         doc.add_text("doc_id", chunk.doc_id)
@@ -235,10 +244,10 @@ def cleanup(index_dir: Path, keep: int = 2) -> list[str]:
     return removed
 
 
-def read_manifest(gen_dir: Path) -> Manifest:
-    """The manifest of a generation; IndexMismatch when its format is unknown."""
+def read_manifest(gen_dir: Path, any_format: bool = False) -> Manifest:
+    """The manifest of a generation; IndexMismatch when its format is not this code's (unless `any_format`)."""
     data = json.loads((gen_dir / MANIFEST).read_text(encoding="utf-8"))
-    if data.get("format_version") != FORMAT_VERSION:
+    if data.get("format_version") != FORMAT_VERSION and not any_format:
         raise IndexMismatch(f"format {data.get('format_version')} (expected {FORMAT_VERSION})")
     return Manifest(**data)
 
@@ -256,19 +265,30 @@ def verify(gen_dir: Path, manifest: Manifest) -> None:
         raise IndexCorrupt(f"{gen_dir.name}: " + "; ".join(problems))
 
 
-def read_chunks(gen_dir: Path) -> list[Chunk]:
-    """All chunks of a generation, in build order."""
-    with open(gen_dir / CHUNKS, encoding="utf-8") as f:
-        return [Chunk.from_dict(json.loads(line)) for line in f if line.strip()]
+def read_chunks(gen_dir: Path, documents: dict[str, Document] | None = None) -> list[Chunk]:
+    """All chunks of a generation, in build order: each is a slice of its document's text and shares
+    the document's metadata object."""
+    if documents is None:
+        documents = {d.doc_id: d for d in read_documents(gen_dir)}
+    out = []
+    with open(gen_dir / CHUNKS, "rb") as f:
+        for line in f:
+            if line.strip():
+                row = orjson.loads(line)
+                doc = documents[row["doc_id"]]
+                start, end = row["start"], row["end"]
+                out.append(Chunk(row["chunk_id"], doc.doc_id, doc.source, start, end, row["section"],
+                                 doc.text[start:end], doc.meta))
+    return out
 
 
 def read_documents(gen_dir: Path) -> list[Document]:
     """All documents of a generation."""
     out = []
-    with open(gen_dir / DOCUMENTS, encoding="utf-8") as f:
+    with open(gen_dir / DOCUMENTS, "rb") as f:
         for line in f:
             if line.strip():
-                data = json.loads(line)
+                data = orjson.loads(line)
                 data["meta"] = DocMeta(**data["meta"])
                 out.append(Document(**data))
     return out
@@ -276,7 +296,7 @@ def read_documents(gen_dir: Path) -> list[Document]:
 
 def read_vocab(gen_dir: Path) -> dict[str, dict[str, str]]:
     """The diacritic-restoration vocabulary of a generation."""
-    return json.loads((gen_dir / VOCAB).read_text(encoding="utf-8"))
+    return orjson.loads((gen_dir / VOCAB).read_bytes())
 
 
 def read_vectors(gen_dir: Path):

@@ -57,8 +57,8 @@ def load_index(index_dir: Path, model: str | None = None, embedder: Embedder | N
         )
     if verify:
         store.verify(gen, manifest)
-    chunks = {c.chunk_id: c for c in store.read_chunks(gen)}
     documents = {d.doc_id: d for d in store.read_documents(gen)}
+    chunks = {c.chunk_id: c for c in store.read_chunks(gen, documents)}
     by_doc: dict[str, list[Chunk]] = {}
     for chunk in chunks.values():
         by_doc.setdefault(chunk.doc_id, []).append(chunk)

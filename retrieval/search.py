@@ -22,11 +22,12 @@ CANDIDATES = 100
 _SYLLABLE = store.syllable_analyzer()
 _FOLD = store.fold_analyzer()
 
+HEADER_BOOST = 0.3  # weight of a query word found in a chunk's header (number, issuer, subject, section)
 # weights of each ranked list, by kind of query (see docs/quality.md for the measurements)
 WEIGHTS = {
-    "accented": {"dense": 1.0, "vi": 1.0, "fold": 0.3, "head": 0.2},
-    "unaccented": {"dense": 0.3, "vi": 0.0, "fold": 1.0, "head": 0.3, "dense_r": 1.0, "vi_r": 0.7},
-    "english": {"dense": 1.0, "vi": 0.0, "fold": 0.5, "head": 0.1, "gloss": 1.5, "dense_g": 0.5},
+    "accented": {"dense": 1.0, "vi": 1.0, "fold": 0.3},
+    "unaccented": {"dense": 0.3, "vi": 0.0, "fold": 1.0, "dense_r": 1.0, "vi_r": 0.7},
+    "english": {"dense": 1.0, "vi": 0.0, "fold": 0.5, "gloss": 1.5, "dense_g": 0.5},
 }
 
 
@@ -87,7 +88,10 @@ def query_kind(q: QueryInfo) -> str:
     return "english" if q.english else "unaccented"
 
 
-def _lexical(index: SearchIndex, fieldname: str, tokens: list[str], limit: int) -> list[int]:
+def _lexical(index: SearchIndex, fieldname: str, tokens: list[str], limit: int, pairs: bool = True,
+             header_boost: float = 0.0) -> list[int]:
+    """BM25 over one field: every token, plus (when `pairs`) adjacent token pairs as phrases at half weight,
+    plus (when `header_boost`) the tokens in the chunk's header at that weight, in the same query."""
     import tantivy
 
     tokens = [t for t in tokens if t]
@@ -95,7 +99,10 @@ def _lexical(index: SearchIndex, fieldname: str, tokens: list[str], limit: int) 
         return []
     schema = index.lexical.schema
     clauses = [(tantivy.Occur.Should, tantivy.Query.term_query(schema, fieldname, t)) for t in dict.fromkeys(tokens)]
-    if fieldname != "head_fold":
+    if header_boost:
+        clauses += [(tantivy.Occur.Should, tantivy.Query.boost_query(tantivy.Query.term_query(schema, "head_fold", t),
+                                                                     header_boost)) for t in dict.fromkeys(tokens)]
+    if pairs:
         for a, b in zip(tokens, tokens[1:]):
             phrase = tantivy.Query.phrase_query(schema, fieldname, [a, b])
             clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(phrase, 0.5)))
@@ -106,8 +113,9 @@ def _run(index: SearchIndex, query, limit: int) -> list[int]:
     if limit <= 0:
         return []
     searcher = index.searcher
-    result = searcher.search(query, limit)
-    return [searcher.doc(addr)["chunk_id"][0] for _score, addr in result.hits]
+    result = searcher.search(query, limit, count=False)
+    addresses = [addr for _score, addr in result.hits]
+    return list(searcher.fast_field_values("chunk_id", addresses)) if addresses else []
 
 
 def _number_chunks(index: SearchIndex, keys: list[str], own: bool, limit: int = 1000) -> list[int]:
@@ -160,26 +168,30 @@ def rankings(index: SearchIndex, q: QueryInfo, limit: int = CANDIDATES) -> tuple
     """The ranked chunk-id lists that fusion combines, and the dense cosines."""
     out: dict[str, list[int]] = {}
     restored = restore_diacritics(q.text, index.vocab) if not q.accented and not q.english else q.text
+    gloss = translate_terms(q.text) if q.english else ""
     if restored != q.text:
         # typed without diacritics: the restored form searches as an accented query would
         dense = _dense(index, index.embedder.encode_query(restored), limit)
         out["dense_r"] = list(dense)
         out["vi_r"] = _lexical(index, "text_vi", _SYLLABLE.analyze(restored), limit)
+    elif gloss:
+        # English: the question and its Vietnamese glossary terms, embedded in one pass
+        vec, vec_g = index.embedder.encode_queries([q.text, gloss])
+        dense = _dense(index, vec, limit)
+        out["dense"] = list(dense)
+        out["dense_g"] = list(_dense(index, vec_g, limit))
     else:
         dense = _dense(index, index.embedder.encode_query(q.text), limit)
         out["dense"] = list(dense)
     if q.accented:
         out["vi"] = _lexical(index, "text_vi", _SYLLABLE.analyze(q.text), limit)
     if q.english:
-        gloss = translate_terms(q.text)
         out["gloss"] = _lexical(index, "text_vi", _SYLLABLE.analyze(gloss), limit) if gloss else []
-        if gloss:  # the Vietnamese terms of the question, embedded as a Vietnamese query
-            out["dense_g"] = list(_dense(index, index.embedder.encode_query(gloss), limit))
         fold_tokens = _FOLD.analyze(" ".join(unknown_words(q.text, ENGLISH_WORDS)))
     else:
         fold_tokens = _FOLD.analyze(q.text)
-    out["fold"] = _lexical(index, "text_fold", fold_tokens, limit)
-    out["head"] = _lexical(index, "head_fold", fold_tokens, limit)
+    # phrase pairs on the folded field only where it is the main lexical signal; header words in the same query
+    out["fold"] = _lexical(index, "text_fold", fold_tokens, limit, pairs=not q.accented, header_boost=HEADER_BOOST)
     return out, dense
 
 
