@@ -225,14 +225,45 @@ def search(index: SearchIndex, query: str, k: int = 10, filters: Filters | None 
         seen.add(cid)
         ordered.append((cid, reason))
     hits: list[Hit] = []
+    seen_texts: set[str] = set()
     for cid, reason in ordered:
         chunk = index.chunks[cid]
         if filters is not None and not filters.accepts(chunk):
             continue
+        text_key = _dedup_key(chunk.text)
+        if text_key in seen_texts:  # the same passage in another file (a copy, a re-post): shown once
+            continue
+        seen_texts.add(text_key)
         hits.append(Hit(chunk, scores.get(cid, 0.0), len(hits) + 1, reason, dense.get(cid, 0.0)))
         if len(hits) >= k:
             break
-    return hits
+    return _documents_before_reports(index, hits)
+
+
+def _dedup_key(text: str) -> str:
+    return " ".join(_FOLD.analyze(text))
+
+
+def _documents_before_reports(index: SearchIndex, hits: list[Hit]) -> list[Hit]:
+    """A news article that reports on a document ranks below that document's passage when both matched."""
+    by_number = {}
+    for h in hits:
+        if h.chunk.meta.number and not h.chunk.meta.is_news:
+            by_number.setdefault(number_key(h.chunk.meta.number), h)
+    if not by_number:
+        return hits
+    out = list(hits)
+    for h in hits:
+        if not h.chunk.meta.is_news or h.reason:
+            continue
+        cited = [by_number[k] for k in (citation_key(c) for c in h.chunk.meta.cites) if k in by_number]
+        for doc_hit in cited:
+            i, j = out.index(h), out.index(doc_hit)
+            if j > i:
+                out.insert(i, out.pop(j))
+    for rank, h in enumerate(out, start=1):
+        h.rank = rank
+    return out
 
 
 def citing_chunks(index: SearchIndex, keys: list[str], mentions: list[int]) -> list[int]:

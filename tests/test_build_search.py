@@ -155,3 +155,29 @@ def test_cli_build_reports(tmp_path):
     assert "Văn bản đã đọc: 5" in out.stdout
     assert "rong.txt: tệp rỗng, không có chữ" in out.stdout
     assert "Đoạn đã ghi: 32" in out.stdout
+
+
+def test_copies_are_shown_once_and_documents_rank_before_news_about_them(tmp_path, embedder):
+    from indexer.normalize import normalize_document
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(ROOT / "corpus" / SEED_000, corpus / SEED_000)
+    item4 = next(p for p in normalize_document(seed_text(SEED_000)).split("\n\n") if p.startswith("4. "))
+    (corpus / "trich-muc-4.txt").write_text(item4 + "\n", encoding="utf-8")  # the same passage, another file
+    (corpus / "tin-hai-phong.txt").write_text(
+        "Hải Phòng quan tâm công tác cán bộ nữ (10:00 05/11/2024)\n\n"
+        "Ngày 01/11/2024, Thành ủy Hải Phòng ban hành Công văn 1539-CV/TU về công tác cán bộ nữ. Theo đó, các quận, "
+        "huyện ủy phấn đấu bảo đảm tỷ lệ cán bộ nữ tham gia cấp ủy, trong đó có cán bộ nữ tham gia ban thường vụ, "
+        "theo chỉ đạo của Trung ương; đồng thời quan tâm đào tạo, bồi dưỡng cán bộ nữ trẻ có triển vọng.\n\n"
+        "Hội Liên hiệp Phụ nữ thành phố được giao phối hợp tạo nguồn cán bộ nữ cho hệ thống chính trị, "
+        "tích cực giới thiệu hội viên ưu tú để cấp ủy xem xét, bồi dưỡng và giới thiệu ứng cử các cấp.\n",
+        encoding="utf-8")
+    build_index(corpus, tmp_path / "index", embedder=embedder)
+    index = load_index(tmp_path / "index", embedder=embedder)
+    assert sum(1 for c in index.chunks.values() if c.text == item4) == 2
+    hits = search(index, "tỷ lệ cán bộ nữ tham gia ban thường vụ", k=6)
+    assert sum(1 for h in hits if h.chunk.text == item4) == 1
+    sources = [h.chunk.source for h in hits]
+    assert sources.index(SEED_000) < sources.index("tin-hai-phong.txt")
+    assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
