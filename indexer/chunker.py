@@ -102,7 +102,7 @@ def _paragraph_units(lines: list[_Line], text_end: int) -> list[_Unit]:
     """News and plain text: pack whole paragraphs into chunks of about NEWS_TARGET characters."""
     units: list[_Unit] = []
     start = lines[0].start
-    for n, line in enumerate(lines):
+    for n in range(len(lines)):
         nxt = lines[n + 1].start if n + 1 < len(lines) else text_end
         if nxt - start >= NEWS_TARGET or n + 1 == len(lines):
             units.append(_Unit(start, nxt, f"đoạn {len(units) + 1}", [ln.start for ln in lines if start < ln.start < nxt]))

@@ -26,7 +26,7 @@ _QUANTITY_Q = re.compile(
 _WHEN_Q = re.compile(r"\b(?:khi nao|ngay nao|bao gio|nam nao|luc nao|when|what date|which date|which year)\b")
 _NUMBER_Q = re.compile(r"\b(?:so may|so hieu|so van ban|so bao nhieu|which document|what number|van ban nao)\b")
 # very common syllables that carry no answer-specific meaning
-_STOP = set(
+STOP_SYLLABLES = set(
     "va cua cac la co trong cho voi ve theo duoc da the nay do nhung mot so tai tu den nhu khi de thi o tren ra"
     " vao nao gi bao nhieu hay hoac".split()
 )
@@ -68,15 +68,16 @@ def clauses(text: str) -> list[tuple[int, int]]:
 
 def question_terms(question: str) -> set[str]:
     """Folded words of a question worth marking in passages (English questions: their Vietnamese terms)."""
-    return set(_terms(analyze(question)))
+    return set(answer_terms(analyze(question)))
 
 
-def _terms(q: QueryInfo) -> list[str]:
+def answer_terms(q: QueryInfo) -> list[str]:
+    """Folded content words of a question (English: its glossary terms and the words it does not know)."""
     words = q.folded.split() if not q.english else []
     if q.english:
         words = fold(translate_terms(q.text)).lower().split()
         words += [w for w in _TOKEN.findall(q.folded) if w not in ENGLISH_WORDS]
-    return [w for w in _TOKEN.findall(" ".join(words)) if w not in _STOP]
+    return [w for w in _TOKEN.findall(" ".join(words)) if w not in STOP_SYLLABLES]
 
 
 def _bigrams(words: list[str]) -> set[tuple[str, str]]:
@@ -106,7 +107,7 @@ def score_clause(text: str, q: QueryInfo, terms: list[str]) -> float:
 def extract_answer(question: str, hits: list[Hit], passages: int = 3) -> Answer | None:
     """The best clause among the first `passages` hits, or None when no clause shares a term with the question."""
     q = analyze(question)
-    terms = _terms(q)
+    terms = answer_terms(q)
     if not terms or not hits:
         return None
     best: Answer | None = None

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from indexer.normalize import fold
 
-from .answer import _STOP, Answer, _terms, extract_answer
+from .answer import STOP_SYLLABLES, Answer, answer_terms, extract_answer
 from indexer.chunker import context_header as header_of
 from .index import SearchIndex
 from .query import analyze
@@ -53,7 +53,7 @@ def evidence_parts(index: SearchIndex, question: str, hit: Hit) -> tuple[float, 
     """(IDF-weighted word coverage, word-pair coverage) of the question in one passage and its header."""
     q = analyze(question)
     accented = q.accented
-    terms = [t for t in _terms(q)] if q.english else [w for w in _words(q.text, accented) if fold(w) not in _STOP]
+    terms = answer_terms(q) if q.english else [w for w in _words(q.text, accented) if fold(w) not in STOP_SYLLABLES]
     if not terms:
         return 0.0, 0.0
     passage = _words(hit.chunk.text + "\n" + header_of(hit.chunk), accented and not q.english)

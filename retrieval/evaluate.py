@@ -172,7 +172,7 @@ def calibrate(outcomes: list[Outcome], is_english, max_wrong_refusals: float = 0
     best = {"vi": 0.0, "en": 0.0, "none_refused": 0.0, "wrongly_refused": 0.0}
     for t_vi in candidates["vi"]:
         for t_en in candidates["en"]:
-            def refused(o: Outcome) -> bool:
+            def refused(o: Outcome, t_vi: float = t_vi, t_en: float = t_en) -> bool:
                 return o.evidence < (t_en if is_english(o) else t_vi)
 
             wrong = sum(map(refused, answerable)) / len(answerable)

@@ -32,7 +32,7 @@ def embedder():
     from indexer.embed import Embedder
 
     e = Embedder()
-    e.model  # load now, so tests time their own work only
+    _ = e.model  # load now, so tests time their own work only
     return e
 
 
