@@ -159,3 +159,14 @@ def test_script_in_document_is_shown_as_text(desk):
     unmarked = re.sub(r"</?mark>", "", page)  # query words inside the escaped text are highlighted
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in unmarked
 
+
+
+def test_first_start_builds_the_index(tmp_path, monkeypatch, seed_corpus):
+    index = tmp_path / "index"
+    monkeypatch.setenv("VNDS_CORPUS", str(seed_corpus))
+    monkeypatch.setenv("VNDS_INDEX", str(index))
+    at = app()
+    assert any(i.value.startswith("Chưa có chỉ mục") for i in at.info)
+    assert (index / "CURRENT").exists()
+    ask(at, EXAMPLE)
+    assert [c.value for c in at.code][0] == ITEM4
