@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -45,22 +45,6 @@ class Chunk:
     section: str  # e.g. "mục 4", "Chương II > Điều 3", "đoạn 2"
     text: str
     meta: DocMeta
-
-    @property
-    def title(self) -> str:
-        """The subject line of a document, or the headline of a news article."""
-        return self.meta.subject
-
-    def to_dict(self) -> dict:
-        """Plain JSON-ready form, as stored in the chunk store."""
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "Chunk":
-        """Inverse of `to_dict`."""
-        data = dict(data)
-        data["meta"] = DocMeta(**data["meta"])
-        return cls(**data)
 
 
 def text_id(text: str) -> str:

@@ -28,7 +28,7 @@ from .chunker import CHUNKER_VERSION, context_header
 from .document import Chunk, DocMeta, Document
 from .errors import IndexCorrupt, IndexMismatch, IndexMissing
 from .metadata import citation_key, find_numbers, number_key, textual_citations
-from .normalize import NORMALIZER_VERSION, fold
+from .normalize import NORMALIZER_VERSION
 from .vectors import build_vector_index, prepare_for_search, vectors_by_id  # noqa: F401  (re-exported)
 from .vocab import build_vocab
 
@@ -315,8 +315,3 @@ def open_lexical(gen_dir: Path):
     index = tantivy.Index.open(str(gen_dir / LEXICAL))
     register_analyzers(index)
     return index
-
-
-def fold_lower(text: str) -> str:
-    """Folded, lower-cased form (the folded lexical field's view of a text)."""
-    return fold(text).lower()
