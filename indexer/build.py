@@ -95,6 +95,7 @@ class _Previous:
     chunks: dict[str, list[Chunk]] = field(default_factory=dict)  # by doc_id
     vectors: dict[int, np.ndarray] = field(default_factory=dict)
     vector_index: object = None  # the previous FAISS index (an IVF one is updated, not retrained)
+    lexical: store.LexicalBase | None = None  # its lexical index, when in this code's format
 
 
 def _previous(index_dir: Path, model_id: str) -> _Previous:
@@ -114,6 +115,8 @@ def _previous(index_dir: Path, model_id: str) -> _Previous:
         prev.chunks.setdefault(chunk.doc_id, []).append(chunk)
     prev.vector_index = store.read_vectors(gen)
     prev.vectors = store.vectors_by_id(prev.vector_index)
+    if manifest.format_version == store.FORMAT_VERSION:
+        prev.lexical = store.LexicalBase(gen / store.LEXICAL, set(prev.documents), manifest.checksums)
     return prev
 
 
@@ -209,7 +212,7 @@ def build_index(
             skipped=[s.__dict__ for s in report.skipped],
         )
         store.write_generation(index_dir / name, manifest, documents, chunks, vectors, trace=trace,
-                               previous_vectors=prev.vector_index)
+                               previous_vectors=prev.vector_index, lexical_base=prev.lexical)
         trace("publish")
         store.publish(index_dir, name)
         trace("cleanup")

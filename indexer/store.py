@@ -7,7 +7,7 @@ index/
     chunks.jsonl           one Chunk per line
     documents.jsonl        one Document per line (normalised text and metadata)
     vectors.faiss          IndexIDMap2(IndexFlatIP) (IVF above 200k chunks, indexer/vectors.py), ids = chunk ids
-    lexical/               tantivy index (syllables, folded syllables, document numbers)
+    lexical/               tantivy index (syllables, folded syllables and syllable pairs, document numbers)
     vocab.json             folded -> accented syllables and pairs, for restoring diacritics in queries
 """
 
@@ -32,7 +32,7 @@ from .normalize import NORMALIZER_VERSION
 from .vectors import build_vector_index, prepare_for_search, vectors_by_id  # noqa: F401  (re-exported)
 from .vocab import build_vocab
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: folded syllable pairs in the lexical index (phrase queries were too slow at 1M)
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.jsonl"
@@ -79,20 +79,31 @@ def fold_analyzer():
 
 def register_analyzers(index) -> None:
     """Custom analyzers are not stored in a tantivy index: register them on every open."""
+    import tantivy
+
     index.register_tokenizer("vi_syllable", syllable_analyzer())
     index.register_tokenizer("vi_fold", fold_analyzer())
+    index.register_tokenizer("vi_pair", tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build())
+
+
+def pair_terms(tokens: list[str]) -> list[str]:
+    """Adjacent token pairs as single terms ("can", "bo", "nu" -> "can_bo", "bo_nu"): a term query on them
+    rewards words in their order at the price of a plain term lookup, not of a positional phrase query."""
+    return [f"{a}_{b}" for a, b in zip(tokens, tokens[1:])]
 
 
 def lexical_schema():
-    """Fields: chunk id, syllables, folded syllables, header (folded), document-number keys."""
+    """Fields: chunk id, syllables, folded syllables, header (folded), folded syllable pairs, number keys.
+    No positions are stored: word order is searched through the pair terms."""
     import tantivy
 
     b = tantivy.SchemaBuilder()
     b.add_unsigned_field("chunk_id", stored=True, indexed=True, fast=True)
     b.add_text_field("doc_id", stored=False, tokenizer_name="raw")
-    b.add_text_field("text_vi", stored=False, tokenizer_name="vi_syllable")
-    b.add_text_field("text_fold", stored=False, tokenizer_name="vi_fold")
-    b.add_text_field("head_fold", stored=False, tokenizer_name="vi_fold")
+    b.add_text_field("text_vi", stored=False, tokenizer_name="vi_syllable", index_option="freq")
+    b.add_text_field("text_fold", stored=False, tokenizer_name="vi_fold", index_option="freq")
+    b.add_text_field("head_fold", stored=False, tokenizer_name="vi_fold", index_option="freq")
+    b.add_text_field("pair_fold", stored=False, tokenizer_name="vi_pair", index_option="freq")
     b.add_text_field("numbers", stored=False, tokenizer_name="raw")
     return b.build()
 
@@ -121,12 +132,18 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def file_checksums(gen_dir: Path) -> dict[str, str]:
-    """SHA-256 of every file of a generation (manifest excluded), keyed by relative path."""
+def file_checksums(gen_dir: Path, known: "LexicalBase | None" = None) -> dict[str, str]:
+    """SHA-256 of every file of a generation (manifest excluded), keyed by relative path. A file that is
+    a hard link to one of `known`'s already verified files takes that file's checksum without reading it."""
     out = {}
     for path in sorted(gen_dir.rglob("*")):
         if path.is_file() and path.name != MANIFEST and not path.name.startswith(".tantivy"):
-            out[path.relative_to(gen_dir).as_posix()] = file_sha256(path)
+            name = path.relative_to(gen_dir).as_posix()
+            base = known.path / path.name if known is not None and path.parent.name == LEXICAL else None
+            if base is not None and known.checksums.get(name) and base.exists() and os.path.samefile(path, base):
+                out[name] = known.checksums[name]
+            else:
+                out[name] = file_sha256(path)
     return out
 
 
@@ -138,20 +155,29 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+@dataclass
+class LexicalBase:
+    """The lexical index of a previous, verified generation, which holds exactly the chunks of `doc_ids`."""
+
+    path: Path  # that generation's lexical/ folder
+    doc_ids: set[str]
+    checksums: dict[str, str]  # that generation's manifest checksums
+
+
 def write_generation(
     gen_dir: Path, manifest: Manifest, documents: list[Document], chunks: list[Chunk], vectors: np.ndarray,
-    trace=None, previous_vectors=None,
+    trace=None, previous_vectors=None, lexical_base: LexicalBase | None = None,
 ) -> None:
-    """Write a complete generation folder (not yet visible to readers)."""
+    """Write a complete generation folder (not yet visible to readers). With a `lexical_base` whose
+    documents are all kept, the lexical index extends that one instead of being written anew."""
     import faiss
-    import tantivy
 
     trace = trace or (lambda step: None)
     trace("write documents")
     gen_dir.mkdir(parents=True)
-    with open(gen_dir / DOCUMENTS, "w", encoding="utf-8") as f:
+    with open(gen_dir / DOCUMENTS, "wb") as f:
         for doc in documents:
-            f.write(json.dumps(asdict(doc), ensure_ascii=False) + "\n")
+            f.write(orjson.dumps(asdict(doc)) + b"\n")
     trace("write chunks")
     with open(gen_dir / CHUNKS, "w", encoding="utf-8") as f:
         for chunk in chunks:  # text, source and metadata live once per document, in documents.jsonl
@@ -164,26 +190,10 @@ def write_generation(
     faiss.write_index(index, str(gen_dir / VECTORS))
     (gen_dir / VOCAB).write_text(json.dumps(build_vocab(c.text for c in chunks), ensure_ascii=False), encoding="utf-8")
     trace("write lexical")
-    (gen_dir / LEXICAL).mkdir()
-    lex = tantivy.Index(lexical_schema(), path=str(gen_dir / LEXICAL))
-    register_analyzers(lex)
-    writer = lex.writer(heap_size=64_000_000, num_threads=1)
-    for chunk in chunks:
-        head = lexical_header(chunk)
-        doc = tantivy.Document()
-        doc.add_unsigned("chunk_id", chunk.chunk_id)
-        doc.add_text("doc_id", chunk.doc_id)
-        doc.add_text("text_vi", chunk.text)
-        doc.add_text("text_fold", chunk.text)
-        doc.add_text("head_fold", head)
-        for key in chunk_number_keys(chunk):
-            doc.add_text("numbers", key)
-        writer.add_document(doc)
-    writer.commit()
-    writer.wait_merging_threads()
+    reused = _write_lexical(gen_dir / LEXICAL, chunks, lexical_base)
     trace("write manifest")
     manifest.counts = {"documents": len(documents), "chunks": len(chunks)}
-    manifest.checksums = file_checksums(gen_dir)
+    manifest.checksums = file_checksums(gen_dir, lexical_base if reused else None)
     manifest.created_at = manifest.created_at or time.strftime("%Y-%m-%dT%H:%M:%S%z")
     tmp = gen_dir / (MANIFEST + ".tmp")
     tmp.write_text(json.dumps(asdict(manifest), ensure_ascii=False, indent=1), encoding="utf-8")
@@ -194,6 +204,51 @@ def write_generation(
             os.fsync(f.fileno())
     _fsync_dir(gen_dir / LEXICAL)
     _fsync_dir(gen_dir)
+
+
+def _write_lexical(lex_dir: Path, chunks: list[Chunk], base: LexicalBase | None) -> bool:
+    """Write the tantivy index of `chunks`; True when it extends `base`.
+
+    Only additions are applied to a base: its segment files are immutable, so they are hard-linked (copied
+    where links are impossible) and the new documents go into a new segment. A removed or changed
+    document means a full rewrite, since tantivy keeps counting deleted documents in its BM25
+    statistics until segments merge, and the result would differ from a full build."""
+    import tantivy
+
+    lex_dir.mkdir()
+    extend = base is not None and base.path.is_dir() and base.doc_ids <= {c.doc_id for c in chunks}
+    if extend:
+        for f in base.path.iterdir():
+            if not f.is_file() or f.name.startswith(".tantivy"):
+                continue
+            if f.suffix == ".json":  # meta.json, .managed.json: replaced by tantivy on commit, copied to be safe
+                shutil.copy2(f, lex_dir / f.name)
+                continue
+            try:
+                os.link(f, lex_dir / f.name)
+            except OSError:
+                shutil.copy2(f, lex_dir / f.name)
+        lex = tantivy.Index.open(str(lex_dir))
+        chunks = [c for c in chunks if c.doc_id not in base.doc_ids]
+    else:
+        lex = tantivy.Index(lexical_schema(), path=str(lex_dir))
+    register_analyzers(lex)
+    writer = lex.writer(heap_size=64_000_000, num_threads=1)
+    fold_tokens = fold_analyzer().analyze
+    for chunk in chunks:
+        doc = tantivy.Document()
+        doc.add_unsigned("chunk_id", chunk.chunk_id)
+        doc.add_text("doc_id", chunk.doc_id)
+        doc.add_text("text_vi", chunk.text)
+        doc.add_text("text_fold", chunk.text)
+        doc.add_text("head_fold", lexical_header(chunk))
+        doc.add_text("pair_fold", " ".join(pair_terms(fold_tokens(chunk.text))))
+        for key in chunk_number_keys(chunk):
+            doc.add_text("numbers", key)
+        writer.add_document(doc)
+    writer.commit()
+    writer.wait_merging_threads()
+    return extend
 
 
 def publish(index_dir: Path, gen_name: str) -> None:

@@ -22,6 +22,7 @@ CANDIDATES = 100
 _SYLLABLE = store.syllable_analyzer()
 _FOLD = store.fold_analyzer()
 
+PAIR_BOOST = 0.5  # weight of an adjacent pair of query words found side by side in a chunk
 HEADER_BOOST = 0.3  # weight of a query word found in a chunk's header (number, issuer, subject, section)
 # weights of each ranked list, by kind of query (see docs/quality.md for the measurements)
 WEIGHTS = {
@@ -90,22 +91,26 @@ def query_kind(q: QueryInfo) -> str:
 
 def _lexical(index: SearchIndex, fieldname: str, tokens: list[str], limit: int, pairs: bool = True,
              header_boost: float = 0.0) -> list[int]:
-    """BM25 over one field: every token, plus (when `pairs`) adjacent token pairs as phrases at half weight,
-    plus (when `header_boost`) the tokens in the chunk's header at that weight, in the same query."""
+    """BM25 over one field: every token, plus (when `pairs`) adjacent folded token pairs at PAIR_BOOST,
+    plus (when `header_boost`) the tokens in the chunk's header at that weight, in the same query.
+    Only term queries: tantivy then skips blocks that cannot reach the top `limit` (block-max WAND)."""
     import tantivy
 
     tokens = [t for t in tokens if t]
     if not tokens:
         return []
     schema = index.lexical.schema
-    clauses = [(tantivy.Occur.Should, tantivy.Query.term_query(schema, fieldname, t)) for t in dict.fromkeys(tokens)]
+
+    def term(field: str, t: str, boost: float = 1.0):
+        q = tantivy.Query.term_query(schema, field, t)
+        return (tantivy.Occur.Should, q if boost == 1.0 else tantivy.Query.boost_query(q, boost))
+
+    clauses = [term(fieldname, t) for t in dict.fromkeys(tokens)]
     if header_boost:
-        clauses += [(tantivy.Occur.Should, tantivy.Query.boost_query(tantivy.Query.term_query(schema, "head_fold", t),
-                                                                     header_boost)) for t in dict.fromkeys(tokens)]
+        clauses += [term("head_fold", t, header_boost) for t in dict.fromkeys(tokens)]
     if pairs:
-        for a, b in zip(tokens, tokens[1:]):
-            phrase = tantivy.Query.phrase_query(schema, fieldname, [a, b])
-            clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(phrase, 0.5)))
+        folded = tokens if fieldname == "text_fold" else _FOLD.analyze(" ".join(tokens))
+        clauses += [term("pair_fold", p, PAIR_BOOST) for p in dict.fromkeys(store.pair_terms(folded))]
     return _run(index, tantivy.Query.boolean_query(clauses), limit)
 
 
@@ -190,7 +195,7 @@ def rankings(index: SearchIndex, q: QueryInfo, limit: int = CANDIDATES) -> tuple
         fold_tokens = _FOLD.analyze(" ".join(unknown_words(q.text, ENGLISH_WORDS)))
     else:
         fold_tokens = _FOLD.analyze(q.text)
-    # phrase pairs on the folded field only where it is the main lexical signal; header words in the same query
+    # word pairs only where the folded field is the main lexical signal; header words in the same query
     out["fold"] = _lexical(index, "text_fold", fold_tokens, limit, pairs=not q.accented, header_boost=HEADER_BOOST)
     return out, dense
 

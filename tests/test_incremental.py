@@ -97,6 +97,36 @@ def test_add_change_delete_touch_only_those_documents(corpus, tmp_path, embedder
         assert results(index_dir, embedder, q) == results(full, embedder, q)
 
 
+def _segment_inodes(gen) -> dict[str, int]:
+    return {f.name: f.stat().st_ino for f in (gen / store.LEXICAL).iterdir() if f.suffix != ".json" and not f.name.startswith(".")}
+
+
+def test_adding_extends_the_lexical_index_and_a_removal_rewrites_it(corpus, tmp_path, embedder):
+    index_dir = tmp_path / "index"
+    build_index(corpus, index_dir, embedder=embedder)
+    first = store.current_generation(index_dir)
+    (corpus / "ke-hoach-12.txt").write_text(NEW_DOC, encoding="utf-8")
+    build_index(corpus, index_dir, embedder=embedder)
+    second = store.current_generation(index_dir)
+    old, new = _segment_inodes(first), _segment_inodes(second)
+    # the old segment files are shared (hard links), not copied; the new document is a segment of its own
+    assert old and all(new.get(name) == ino for name, ino in old.items())
+    assert len(new) > len(old)
+    # both generations still pass their checksums, and the extended index answers as a full build does
+    store.verify(first, store.read_manifest(first))
+    store.verify(second, store.read_manifest(second))
+    full = tmp_path / "full"
+    build_index(corpus, full, embedder=embedder, rebuild=True)
+    for q in ("ngày hội thanh niên với văn hóa giao thông", "ty le can bo nu", "12-KH/TĐTN", "517-CV/TU"):
+        assert results(index_dir, embedder, q) == results(full, embedder, q)
+    # a removed document: a fresh lexical index, since tantivy would still count the deleted passages
+    (corpus / SEED_002).unlink()
+    build_index(corpus, index_dir, embedder=embedder)
+    third = store.current_generation(index_dir)
+    assert not set(_segment_inodes(third).values()) & set(new.values())
+    assert all(src != SEED_002 for src, _, _ in results(index_dir, embedder, "517-CV/TU", k=20))
+
+
 def test_renamed_file_is_not_embedded_again(corpus, tmp_path, embedder):
     counter = CountingEmbedder(embedder)
     index_dir = tmp_path / "index"
