@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,13 +60,14 @@ def load_index(index_dir: Path, model: str | None = None, embedder: Embedder | N
         )
     if verify:
         store.verify(gen, manifest)
-    documents = {d.doc_id: d for d in store.read_documents(gen)}
-    chunks = {c.chunk_id: c for c in store.read_chunks(gen, documents)}
-    by_doc: dict[str, list[Chunk]] = {}
-    for chunk in chunks.values():
-        by_doc.setdefault(chunk.doc_id, []).append(chunk)
-    for lst in by_doc.values():
-        lst.sort(key=lambda c: c.start)
+    with _gc_paused():  # hundreds of thousands of new objects, none of them garbage
+        documents = {d.doc_id: d for d in store.read_documents(gen)}
+        chunks = {c.chunk_id: c for c in store.read_chunks(gen, documents)}
+        by_doc: dict[str, list[Chunk]] = {}
+        for chunk in chunks.values():
+            by_doc.setdefault(chunk.doc_id, []).append(chunk)
+        for lst in by_doc.values():
+            lst.sort(key=lambda c: c.start)
     lexical = store.open_lexical(gen)
     return SearchIndex(
         index_dir=index_dir,
@@ -78,3 +82,15 @@ def load_index(index_dir: Path, model: str | None = None, embedder: Embedder | N
         vocab=store.read_vocab(gen),
         searcher=lexical.searcher(),
     )
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside (it would walk the growing heap again and again)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
