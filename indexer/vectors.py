@@ -23,14 +23,16 @@ def is_ivf(index) -> bool:
     return isinstance(faiss.downcast_index(index), faiss.IndexIVF)
 
 
-def build_vector_index(vectors: np.ndarray, ids: np.ndarray, previous=None):
-    """A FAISS index over L2-normalised `vectors` with chunk ids `ids` (inner product = cosine)."""
+def build_vector_index(vectors: np.ndarray, ids: np.ndarray, previous=None,
+                       approx_threshold: int | None = None):
+    """A FAISS index over L2-normalised `vectors` with chunk ids `ids` (inner product = cosine): exact below
+    `approx_threshold` (default APPROX_THRESHOLD) vectors, IVF from there on."""
     import faiss
 
     n, dim = vectors.shape if vectors.ndim == 2 else (0, 0)
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     ids = np.ascontiguousarray(ids, dtype=np.int64)
-    if n < APPROX_THRESHOLD:
+    if n < (APPROX_THRESHOLD if approx_threshold is None else approx_threshold):
         index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim or 1))
         if n:
             index.add_with_ids(vectors, ids)

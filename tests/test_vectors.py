@@ -26,11 +26,11 @@ def test_flat_below_threshold_round_trips_vectors():
     assert np.allclose(got[1234], x[234])
 
 
-def test_ivf_above_threshold_recall_and_incremental_update(monkeypatch):
-    monkeypatch.setattr(V, "APPROX_THRESHOLD", 2000)
+def test_ivf_above_threshold_recall_and_incremental_update():
     x = clustered(6000, 32, 2)
     ids = np.arange(6000, dtype=np.int64) * 7 + 3
-    index = V.build_vector_index(x, ids)
+    assert not V.is_ivf(V.build_vector_index(x, ids))  # below the default threshold
+    index = V.build_vector_index(x, ids, approx_threshold=2000)
     assert V.is_ivf(index)
     V.prepare_for_search(index)
     q = clustered(50, 32, 3)
@@ -43,7 +43,8 @@ def test_ivf_above_threshold_recall_and_incremental_update(monkeypatch):
     keep[:100] = False
     new = unit(50, 32, 4)
     new_ids = np.arange(50, dtype=np.int64) + 10**9
-    updated = V.build_vector_index(np.vstack([x[keep], new]), np.concatenate([ids[keep], new_ids]), previous=index)
+    updated = V.build_vector_index(np.vstack([x[keep], new]), np.concatenate([ids[keep], new_ids]), previous=index,
+                                   approx_threshold=2000)
     assert updated.ntotal == 6000 - 100 + 50
     stored = V.vectors_by_id(updated)
     assert set(stored) == set(ids[keep]) | set(new_ids)
