@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 APPROX_THRESHOLD = 200_000
-NPROBE = 96  # recall@10 0.994 at 1M in the nprobe sweep of bench/run.py (48: 0.978, 64: 0.985), 5 ms
+NPROBE = 96  # recall@10 0.994 at 1M in the nprobe sweep of bench/run.py (48: 0.978, 64: 0.985), 2.5-5 ms
 TRAIN_SAMPLE = 100_000
 
 

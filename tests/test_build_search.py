@@ -40,6 +40,26 @@ def test_standing_committee_question_finds_item_4(loaded_seed_index, question):
     assert any(is_item4(h) for h in hits), [format_citation(h.chunk) for h in hits]
 
 
+def test_word_pairs_are_indexed_as_terms_and_match_only_side_by_side(loaded_seed_index):
+    """A pair term ("thuong_vu") finds exactly the passages where its two words are written side by side."""
+    import re
+
+    import tantivy
+
+    from indexer.normalize import fold
+    from retrieval.search import _run
+
+    index = loaded_seed_index
+    words = {cid: " " + " ".join(re.findall(r"[^\W_]+", fold(c.text.lower()))) + " " for cid, c in index.chunks.items()}
+    for pair, present in (("thuong_vu", True), ("vu_thuong", None), ("can_bo", True), ("bo_can", None)):
+        query = tantivy.Query.term_query(index.lexical.schema, "pair_fold", pair)
+        found = set(_run(index, query, 1000))
+        expected = {cid for cid, w in words.items() if " " + pair.replace("_", " ") + " " in w}
+        assert found == expected, pair
+        if present:
+            assert found, pair
+
+
 def test_citation_line(loaded_seed_index):
     hit = next(h for h in top(loaded_seed_index, "what is the required share of women in the standing committee") if is_item4(h))
     assert format_citation(hit.chunk) == "Công văn 1539-CV/TU, Thành ủy Hải Phòng, 01/11/2024, mục 4"
