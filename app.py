@@ -16,8 +16,8 @@ from indexer.cli_env import quiet_libraries
 
 quiet_libraries()
 
-from indexer.build import build_index, previous_model  # noqa: E402
-from indexer.embed import DEFAULT_MODEL, Embedder  # noqa: E402
+from indexer.build import build_index, index_model  # noqa: E402
+from indexer.embed import Embedder  # noqa: E402
 from indexer.errors import IndexerError, IndexMissing  # noqa: E402
 from indexer.messages import error_text, skip_text  # noqa: E402
 from indexer.metadata import number_key  # noqa: E402
@@ -85,7 +85,7 @@ def run_build(rebuild: bool = False):
 
         return advance
 
-    embedder = get_embedder(previous_model(INDEX) or DEFAULT_MODEL)
+    embedder = get_embedder(index_model(INDEX))
     report = build_index(CORPUS, INDEX, rebuild=rebuild, progress=progress, embedder=embedder)
     bar.empty()
     return report

@@ -65,14 +65,14 @@ def main(argv: list[str] | None = None) -> int:
     from .cli_env import quiet_libraries
 
     quiet_libraries()
-    from .build import build_index, previous_model
-    from .embed import DEFAULT_BATCH, DEFAULT_MODEL, Embedder
+    from .build import build_index, index_model
+    from .embed import DEFAULT_BATCH, Embedder
 
     if args.batch_size is not None and args.batch_size < 1:
         parser.error("--batch-size phải >= 1")
     trace = _trace if os.environ.get("VNDS_TRACE") else None
     try:
-        model = args.model or previous_model(Path(args.index)) or DEFAULT_MODEL
+        model = index_model(Path(args.index), args.model)
         embedder = Embedder(model, batch_size=args.batch_size or DEFAULT_BATCH)
         report = build_index(Path(args.corpus), Path(args.index), model=model, rebuild=args.rebuild,
                              progress=_tqdm_progress, embedder=embedder, trace=trace,

@@ -128,6 +128,11 @@ def previous_model(index_dir: Path) -> str | None:
         return None
 
 
+def index_model(index_dir: Path, requested: str | None = None) -> str:
+    """The model a build of `index_dir` uses: the one asked for, else the one that built it, else the default."""
+    return requested or previous_model(index_dir) or DEFAULT_MODEL
+
+
 def build_index(
     corpus: Path,
     index_dir: Path,
@@ -148,7 +153,7 @@ def build_index(
         raise CorpusError(f"missing:{corpus}")
     index_dir.mkdir(parents=True, exist_ok=True)
     with _Lock(index_dir):
-        model_id = model or (embedder.model_id if embedder else None) or previous_model(index_dir) or DEFAULT_MODEL
+        model_id = index_model(index_dir, model or (embedder.model_id if embedder else None))
         embedder = embedder if embedder is not None and embedder.model_id == model_id else Embedder(model_id)
         store.cleanup(index_dir)
         prev = _Previous() if rebuild else _previous(index_dir, model_id)
