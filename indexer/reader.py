@@ -228,8 +228,9 @@ def read_file(path: Path, options: ReadOptions | None = None) -> str:
         size = path.stat().st_size
         if size == 0:
             raise ReadError("empty")
-        if size > MAX_FILE_BYTES.get(suffix, 8 << 20):
-            raise ReadError("too_large", f"{size / (1 << 20):.0f} MB > {MAX_FILE_BYTES.get(suffix, 8 << 20) >> 20} MB")
+        limit = MAX_FILE_BYTES.get(suffix, 8 << 20)
+        if size > limit:
+            raise ReadError("too_large", f"{size / (1 << 20):.0f} MB > {limit >> 20} MB")
         if suffix == ".pdf":
             text = read_pdf(path, options)
         elif suffix in IMAGE_SUFFIXES:
