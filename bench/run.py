@@ -44,6 +44,26 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def wiki_document(source: str, title: str, text: str):
+    """An article as the indexer reads it from a UTF-8 text file: normalised, with its metadata (None if empty)."""
+    from indexer.document import Document, text_id
+    from indexer.metadata import extract_metadata
+    from indexer.normalize import normalize_document
+
+    body = normalize_document(f"{title}\n\n{text}")
+    return Document(text_id(body), source, body, extract_metadata(body)) if body.strip() else None
+
+
+def perturbed(base, n: int, sigma: float, seed: int):
+    """n unit vectors: the rows of `base` in turn, each with Gaussian noise of `sigma` per dimension."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    vecs = base[np.arange(n) % len(base)] + rng.normal(0, sigma, (n, base.shape[1])).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    return vecs
+
+
 def bench_throughput(n_articles: int, embedder) -> dict:
     """The whole pipeline vs encode() alone on the same chunk texts, same model and batch size, same run."""
     from indexer.build import build_index, load_document
@@ -83,24 +103,18 @@ def synthetic_index(n_chunks: int, embedder, workdir: Path, n_sample: int = 256,
     (computing 100k real vectors takes hours on 2 cores)."""
     import dataclasses
 
-    import numpy as np
-
     from indexer import store
     from indexer.chunker import chunk_document, embedding_text
-    from indexer.document import Document, chunk_id_for
-    from indexer.metadata import extract_metadata
-    from indexer.normalize import normalize_document
-    from indexer.document import text_id
+    from indexer.document import chunk_id_for
 
-    docs: list[Document] = []
+    docs = []
     chunks = []
     with gzip.open(WIKI, "rt", encoding="utf-8") as f:
         for i, line in enumerate(f):
             a = json.loads(line)
-            text = normalize_document(f"{a['title']}\n\n{a['text']}")
-            if not text:
+            doc = wiki_document(f"wiki/{i:05d}.txt", a["title"], a["text"])
+            if doc is None:
                 continue
-            doc = Document(text_id(text), f"wiki/{i:05d}.txt", text, extract_metadata(text))
             docs.append(doc)
             chunks += chunk_document(doc)
             if len(chunks) >= n_chunks:
@@ -120,9 +134,7 @@ def synthetic_index(n_chunks: int, embedder, workdir: Path, n_sample: int = 256,
         copy += 1
     chunks = chunks[:n_chunks]
     sample = embedder.encode_passages([embedding_text(c) for c in base_chunks[:n_sample]])
-    rng = np.random.default_rng(7)
-    vecs = sample[np.arange(len(chunks)) % len(sample)] + rng.normal(0, 0.02, (len(chunks), sample.shape[1])).astype(np.float32)
-    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    vecs = perturbed(sample, len(chunks), 0.02, seed=7)
     index_dir = workdir / "index"
     index_dir.mkdir(parents=True)
     doc_ids = {c.doc_id for c in chunks}
@@ -238,21 +250,15 @@ def bench_vectors(n: int, embedder, base_index: Path | None, n_base: int = 512) 
         base = np.stack(list(store.vectors_by_id(store.read_vectors(store.current_generation(base_index))).values()))
     else:
         from indexer.chunker import chunk_document, embedding_text
-        from indexer.build import load_document
 
-        tmp = Path(tempfile.mkdtemp())
         texts = []
         for i, (title, text) in enumerate(articles(max(10, n_base // 2))):
-            p = tmp / f"{i}.txt"
-            p.write_text(f"{title}\n\n{text}", encoding="utf-8")
-            texts += [embedding_text(c) for c in chunk_document(load_document(p, p.name))]
+            doc = wiki_document(f"{i}.txt", title, text)
+            texts += [embedding_text(c) for c in chunk_document(doc)] if doc else []
             if len(texts) >= n_base:
                 break
-        shutil.rmtree(tmp, ignore_errors=True)
         base = embedder.encode_passages(texts[:n_base])
-    rng = np.random.default_rng(11)
-    vecs = base[np.arange(n) % len(base)] + rng.normal(0, 0.01, (n, base.shape[1])).astype(np.float32)
-    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    vecs = perturbed(base, n, 0.01, seed=11)
     ids = np.arange(n, dtype=np.int64)
     queries = np.stack([embedder.encode_query(q) for q in question_pool(200 if n >= 1_000_000 else 100)])
     faiss.omp_set_num_threads(2)
