@@ -7,10 +7,12 @@ import re
 from .document import DocMeta
 from .normalize import fold
 
-# 1539-CV/TU, 23/2019/NQ-HĐND, 142/ĐCT-VP, 45/2019/QH14, 11/NQ-TW
-DOC_NUMBER_RE = re.compile(r"(?<![\w/-])\d{1,5}(?:/\d{4})?(?:[-/][A-ZĐ]{1,8}\d{0,2}){1,3}(?![\w/])")
+# 1539-CV/TU, 23/2019/NQ-HĐND, 142/ĐCT-VP, 45/2019/QH14, 11/NQ-TW, 1234/QĐ-TTg (one lower-case letter after
+# two capitals: "TTg" = Thủ tướng), "15 /2024/NQ-HĐND" (a space before the slash, as typed in headers)
+_PART = r"(?:[A-ZĐ]{2,8}[a-zđ](?![a-zđ])|[A-ZĐ]{1,8}\d{0,2})"
+DOC_NUMBER_RE = re.compile(rf"(?<![\w/-])\d{{1,5}}(?: ?/ ?\d{{4}})?(?: ?[-/] ?{_PART}(?![a-zđ])){{1,3}}(?![\w/])")
 _NUMBER_ANY_CASE_RE = re.compile(
-    r"(?<![\w/-])\d{1,5}(?:/\d{4})?(?:\s?[-/]\s?[a-zđ]{1,8}\d{0,2}){1,3}(?![\w/])", re.IGNORECASE
+    r"(?<![\w/-])\d{1,5}(?:\s?/\s?\d{4})?(?:\s?[-/]\s?[a-zđ]{1,8}\d{0,2}){1,3}(?![\w/])", re.IGNORECASE
 )
 
 # abbreviation in a number -> document type
@@ -31,7 +33,9 @@ ABBREVIATIONS = {
     "CTR": "Chương trình",
     "QH": "Luật",
 }
-TYPE_NAMES = sorted(set(ABBREVIATIONS.values()) | {"Thông tư", "Bộ luật", "Luật", "Tờ trình"}, key=len, reverse=True)
+TYPE_NAMES = sorted(
+    set(ABBREVIATIONS.values()) | {"Thông tư", "Bộ luật", "Luật", "Tờ trình", "Hiến pháp"}, key=len, reverse=True
+)
 TYPE_TO_ABBREVIATION = {name: abbr for abbr, name in ABBREVIATIONS.items()} | {"Thông tư": "TT", "Bộ luật": "QH"}
 _TYPE_ALT = "|".join(re.escape(t) for t in TYPE_NAMES)
 # "Quyết định 217, 218", "Nghị quyết 02", "Chỉ thị số 35"
@@ -39,6 +43,12 @@ _TEXTUAL_CITE_RE = re.compile(
     rf"(?<!\w)({_TYPE_ALT})\s+(?:số\s+)?(\d{{1,4}})(?![\w/-])((?:\s*,\s*\d{{1,4}}(?![\w/-]))*)", re.IGNORECASE
 )
 _NEWS_TYPE = "Tin bài"
+# what follows a bare number when it is a period or an amount, not a document ("báo cáo 6 tháng", "kế hoạch 2
+# năm", "Quyết định 217 người"): such a number is no reference
+_NOT_A_REFERENCE_AFTER = re.compile(
+    r"\s*(?:tháng|năm|ngày|tuần|quý|giờ|người|đồng|triệu|tỷ|lần|%|phần trăm|nội dung|điểm|nhiệm vụ|giải pháp)(?!\w)",
+    re.IGNORECASE,
+)
 
 _ORGAN_PHRASES = [
     "Ban Chấp hành Trung ương", "Ban Chấp hành", "Ban Thường vụ", "Bộ Chính trị", "Ban Bí thư",
@@ -53,7 +63,14 @@ _SKIP_HEADER = re.compile(
     r"^(?:\*+|đảng cộng sản việt nam|cộng hòa xã hội chủ nghĩa việt nam|độc lập\s*-\s*tự do\s*-\s*hạnh phúc)$",
     re.IGNORECASE,
 )
-_NUMBER_LINE = re.compile(r"^\**\s*Số\s*:?\s*(\S+)", re.IGNORECASE)
+_NUMBER_LINE = re.compile(r"^\**\s*(?:Số\s*:?|(?:Bộ luật|Luật|Pháp lệnh|Lệnh)\s+số\s*:)\s*(\S+)", re.IGNORECASE)
+# marks of an official text (not a news article) in its first lines: the national or Party motto, the place-date line
+_OFFICIAL_MARK = re.compile(
+    r"^\**\s*(?:cộng hòa xã hội chủ nghĩa việt nam|đảng cộng sản việt nam|độc lập\s*-\s*tự do\s*-\s*hạnh phúc)"
+    r"|^\**\s*[^\n,*]{2,40}?,\s*ngày\s+(?:\d{1,2}|…+|\.+)\s+tháng",
+    re.IGNORECASE,
+)
+_ARTICLE_LINE = re.compile(r"^Điều\s+\d+[a-z]?\.", re.MULTILINE)
 _PLACE_DATE = re.compile(
     r"^\**\s*([^\n,*]{2,40}?),\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE | re.MULTILINE
 )
@@ -71,7 +88,8 @@ def number_key(number: str) -> str:
 
 def find_numbers(text: str) -> list[str]:
     """Document numbers written in `text`, in order, without repeats (by `number_key`)."""
-    return _unique(m.group(0) for m in DOC_NUMBER_RE.finditer(text) if not _is_form_number(m.group(0)))
+    found = (m.group(0).replace(" ", "") for m in DOC_NUMBER_RE.finditer(text))
+    return _unique(n for n in found if not _is_form_number(n))
 
 
 def _is_form_number(number: str) -> bool:
@@ -112,15 +130,27 @@ def number_type(number: str) -> str:
 
 
 def textual_citations(text: str) -> list[str]:
-    """Citations written as a type and a bare number: "Quyết định 217", "Nghị quyết 02"."""
+    """Citations written as a type and a bare number: "Quyết định 217", "Nghị quyết 02" (not "kế hoạch 2025",
+    "báo cáo 6 tháng": see `is_bare_reference`)."""
     out: list[str] = []
     for m in _TEXTUAL_CITE_RE.finditer(text):
         kind = _canonical_type(m.group(1))
         numbers = [m.group(2)] + re.findall(r"\d+", m.group(3))
-        if len(m.group(2)) == 1 and "số" not in m.group(0).lower():
+        has_so = "số" in m.group(0).lower()
+        if len(m.group(2)) == 1 and not has_so:
+            continue
+        if not is_bare_reference(m.group(2), text[m.end() : m.end() + 20], has_so):
             continue
         out.extend(f"{kind} {n}" for n in numbers)
     return list(dict.fromkeys(out))
+
+
+def is_bare_reference(number: str, after: str, has_so: bool) -> bool:
+    """Whether "<type> <number>" names a document: not a year ("kế hoạch 2025") unless written "số 2025", and
+    not a period or an amount ("báo cáo 6 tháng", "kế hoạch 2 năm")."""
+    if _NOT_A_REFERENCE_AFTER.match(after):
+        return False
+    return has_so or not (len(number) == 4 and 1900 <= int(number) <= 2100)
 
 
 def _canonical_type(word: str) -> str:
@@ -166,13 +196,15 @@ def extract_metadata(text: str) -> DocMeta:
         numbers = find_numbers(_clean(head[number_at]))
         if numbers:
             meta.number = numbers[0]
-    title_at = next((i for i, line in enumerate(head[:6]) if _TITLE_LINE.match(_clean(line))), None)
+    title_at = _title_line(head)
     if title_at is not None:
         meta.doc_type = _canonical_type(_TITLE_LINE.match(_clean(head[title_at])).group(1))
     elif meta.number:
         meta.doc_type = number_type(meta.number)
-    if meta.number or meta.doc_type:
+    if meta.number or meta.doc_type or _looks_official(text, head):
         _official_header(text, head, number_at, meta)
+        if not meta.subject and title_at is not None:
+            meta.subject = _title_subject(head, title_at)
     else:
         _news_header(head, meta)
     _signature(lines, meta)
@@ -185,6 +217,31 @@ def extract_metadata(text: str) -> DocMeta:
             cites.append(textual)
     meta.cites = cites
     return meta
+
+
+def _title_line(head: list[str]) -> int | None:
+    """The line that names the document's type in capitals (KẾ HOẠCH, THÔNG BÁO, BỘ LUẬT ...), anywhere before
+    the body starts: headers with several issuer lines push it past line 6."""
+    for i, line in enumerate(head[:25]):
+        cleaned = _clean(line)
+        if _BODY_START.match(line) or len(line) > 250:
+            return None
+        if _TITLE_LINE.match(cleaned) and cleaned.isupper():
+            return i
+    return None
+
+
+def _looks_official(text: str, head: list[str]) -> bool:
+    """A national or Party motto or a place-date line in the first lines, or a text made of articles."""
+    return any(_OFFICIAL_MARK.match(_clean(line)) for line in head[:15]) or len(_ARTICLE_LINE.findall(text, 0, 20000)) >= 2
+
+
+def _title_subject(head: list[str], title_at: int) -> str:
+    """The subject of a text whose title line holds it ("LUẬT ĐIỆN ẢNH" -> "Luật điện ảnh")."""
+    title = _clean(head[title_at])
+    if title == _TITLE_LINE.match(title).group(1):
+        return ""
+    return title[:1] + title[1:].lower()
 
 
 def _leading_int(number: str) -> int:
