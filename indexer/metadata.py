@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .document import DocMeta
-from .normalize import fold
+from .normalize import fold, normalize
 
 # 1539-CV/TU, 23/2019/NQ-HĐND, 142/ĐCT-VP, 45/2019/QH14, 11/NQ-TW, 1234/QĐ-TTg (one lower-case letter after
 # two capitals: "TTg" = Thủ tướng), "15 /2024/NQ-HĐND" (a space before the slash, as typed in headers)
@@ -58,7 +58,8 @@ _ORGAN_PHRASES = [
     "Thành ủy", "Tỉnh ủy", "Huyện ủy", "Quận ủy", "Thị ủy", "Đảng ủy", "Đảng bộ", "Đảng đoàn",
     "Ban cán sự đảng", "thành phố", "tỉnh", "quận", "huyện", "thị xã", "xã", "phường", "Bộ",
 ]
-_ORGAN_WORDS = sorted(((fold(p).lower().split(), p.split()) for p in _ORGAN_PHRASES), key=lambda x: -len(x[0]))
+# compared with diacritics: folded, "TĨNH" in "HÀ TĨNH" would read as the organ word "tỉnh"
+_ORGAN_WORDS = sorted(((normalize(p).lower().split(), p.split()) for p in _ORGAN_PHRASES), key=lambda x: -len(x[0]))
 _SKIP_HEADER = re.compile(
     r"^(?:\*+|đảng cộng sản việt nam|cộng hòa xã hội chủ nghĩa việt nam|độc lập\s*-\s*tự do\s*-\s*hạnh phúc)$",
     re.IGNORECASE,
@@ -163,7 +164,7 @@ def _canonical_type(word: str) -> str:
 def vietnamese_case(upper: str) -> str:
     """Turn an upper-case organ name into its usual case: THÀNH ỦY HẢI PHÒNG -> Thành ủy Hải Phòng."""
     words = upper.split()
-    keys = [fold(w).lower() for w in words]
+    keys = [normalize(w).lower() for w in words]
     out: list[str] = []
     i = 0
     while i < len(words):
@@ -277,6 +278,8 @@ def _subject(lines: list[str]) -> str:
         elif blocks[-1]:
             blocks.append([])
     for block in blocks:
+        while len(block) > 1 and block[0].isupper():  # a title line right above the subject ("QUYẾT ĐỊNH")
+            block = block[1:]
         joined = " ".join(part for part in block if part)
         if not joined or joined.isupper() or _PLACE_DATE.match(joined) or joined.lower().startswith(("kính gửi", "- kính gửi")):
             continue

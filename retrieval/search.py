@@ -10,9 +10,10 @@ import numpy as np
 
 from indexer import store
 from indexer.document import Chunk
-from indexer.metadata import citation_key, number_key
+from indexer.metadata import ABBREVIATIONS, citation_key, number_key
 from indexer.vocab import restore_diacritics
 
+from .entities import DocProfile, Entities, Gazetteer, agreement, corpus_places, doc_profile, question_entities
 from .fusion import rrf
 from .glossary import translate_terms, unknown_words
 from .index import SearchIndex
@@ -30,6 +31,10 @@ WEIGHTS = {
     "unaccented": {"dense": 0.3, "vi": 0.0, "fold": 1.0, "dense_r": 1.0, "vi_r": 0.7},
     "english": {"dense": 1.0, "vi": 0.0, "fold": 0.5, "gloss": 1.5, "dense_g": 0.5},
 }
+# added to a passage's fused score per kind of thing the question names (place, issuing body, year, term,
+# document type), times +1 when its document's metadata agrees, -1 when it says otherwise, 0 when it is silent;
+# chosen on the tune halves (docs/quality.md)
+METADATA_WEIGHTS = {"place": 0.02, "body": 0.015, "year": 0.01, "term": 0.01, "type": 0.005}
 
 
 @dataclass
@@ -145,20 +150,25 @@ def _typed_number_keys(index: SearchIndex, typed: list[tuple[str, int]]) -> list
         textual = f"T{abbr_key}{n}"  # "Quyết định 217" written without a full number
         if searcher.doc_freq("numbers", textual):
             keys.append(textual)
-        pattern = re.compile(rf"^(?:OWN)?0*{n}(?:\d{{4}})?{abbr_key}[A-Z0-9]*$")
-        for prefix in (str(n), "OWN" + str(n), "0" + str(n)):
-            for term in _terms_with_prefix(searcher, prefix):
-                if pattern.match(term):
-                    keys.append(term.removeprefix("OWN"))
+        # "Chỉ thị 1" is not "1-CTr/TU" (Chương trình): no longer abbreviation that starts with this one
+        longer = [k[len(abbr_key):] for k in _ABBREVIATION_KEYS if k != abbr_key and k.startswith(abbr_key)]
+        pattern = re.compile(rf"^(?:OWN)?0*{n}(?:(?:19|20)\d\d)?{abbr_key}(?!{'|'.join(longer) or '$^'})[A-Z0-9]*$")
+        # exact prefixes (number, optional year, abbreviation): a bare "1" would walk every key starting with 1
+        for own in ("", "OWN"):
+            for zeros in ("", "0", "00"):
+                for year in ("", *_YEARS):
+                    for term in _terms_with_prefix(searcher, f"{own}{zeros}{n}{year}{abbr_key}"):
+                        if pattern.match(term):
+                            keys.append(term.removeprefix("OWN"))
     return list(dict.fromkeys(keys))
 
 
+_ABBREVIATION_KEYS = sorted({number_key(a) for a in ABBREVIATIONS})
+_YEARS = [str(y) for y in range(1945, 2036)]
+
+
 def _terms_with_prefix(searcher, prefix: str) -> list[str]:
-    try:
-        found = searcher.terms_with_prefix("numbers", prefix, 200)
-    except TypeError:
-        found = searcher.terms_with_prefix("numbers", prefix)
-    return [t if isinstance(t, str) else t[0] for t in found]
+    return [t if isinstance(t, str) else t[0] for t in searcher.terms_with_prefix("numbers", prefix)]
 
 
 def _dense(index: SearchIndex, vec: np.ndarray, limit: int) -> dict[int, float]:
@@ -210,6 +220,9 @@ def search(index: SearchIndex, query: str, k: int = 10, filters: Filters | None 
     limit = CANDIDATES * (5 if filters is not None and filters.active else 1)
     lists, dense = rankings(index, q, limit)
     fused = rrf(lists, WEIGHTS[query_kind(q)])
+    named = named_entities(index, q)
+    if named:
+        fused = by_metadata(index, fused, named)
     scores = dict(fused)
     keys = q.number_keys + _typed_number_keys(index, q.typed_numbers)
     first: list[tuple[int, str]] = []
@@ -243,6 +256,47 @@ def search(index: SearchIndex, query: str, k: int = 10, filters: Filters | None 
         if len(hits) >= k:
             break
     return _documents_before_reports(index, hits)
+
+
+def _entity_context(index: SearchIndex) -> tuple[Gazetteer, dict[str, DocProfile]]:
+    """The gazetteer with the collection's own place names, and the document profiles made so far (both kept
+    on the loaded index: a generation never changes)."""
+    ctx = index.__dict__.get("_entity_context")
+    if ctx is None:
+        gazetteer = Gazetteer.default().with_corpus(corpus_places(d.meta for d in index.documents.values()))
+        ctx = index.__dict__["_entity_context"] = (gazetteer, {})
+    return ctx
+
+
+def named_entities(index: SearchIndex, q: QueryInfo) -> Entities:
+    """Place, body, year, term and document type named in the question."""
+    gazetteer, _ = _entity_context(index)
+    return question_entities(q.text, q.accented, gazetteer, q.numbers)
+
+
+def profile_of(index: SearchIndex, doc_id: str) -> DocProfile:
+    """A document's profile, made on first use."""
+    gazetteer, profiles = _entity_context(index)
+    prof = profiles.get(doc_id)
+    if prof is None:
+        doc = index.documents.get(doc_id)
+        prof = profiles[doc_id] = doc_profile(doc.meta, doc.text, gazetteer) if doc is not None else DocProfile()
+    return prof
+
+
+def by_metadata(index: SearchIndex, fused: list[tuple[int, float]], named: Entities,
+                weights: dict[str, float] | None = None) -> list[tuple[int, float]]:
+    """Fused scores moved by how each passage's document agrees with what the question names."""
+    if weights is None:
+        weights = METADATA_WEIGHTS
+    out = []
+    for cid, score in fused:
+        chunk = index.chunks.get(cid)
+        if chunk is not None:
+            agree = agreement(named, profile_of(index, chunk.doc_id))
+            score += sum(weights.get(kind, 0.0) * v for kind, v in agree.items())
+        out.append((cid, score))
+    return sorted(out, key=lambda kv: (-kv[1], kv[0]))
 
 
 def _dedup_key(text: str) -> str:
