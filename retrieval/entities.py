@@ -29,8 +29,11 @@ _PLACE_TRIGGER = re.compile(
     r"(?:\b(?:Tỉnh|Thành|Huyện|Quận|Thị|Đảng) ủy|\b(?:Tỉnh|Thành|Huyện|Quận|Thị) đoàn|\btỉnh|\bthành phố|\bhuyện|"
     r"\bquận|\bthị xã|\bthị trấn|\bxã|\bphường)\s+((?:[A-ZĐÀ-Ỹ][^\s,;()]*\s*){1,4})"
 )
-_NOT_PLACE_WORDS = {"ban", "hội", "đảng", "ủy", "tỉnh", "thành", "huyện", "quận", "thị", "đoàn", "văn", "sở", "phòng",
+_NOT_PLACE_WORDS = {"ban", "hội", "đảng", "ủy", "tỉnh", "thành", "huyện", "quận", "thị", "đoàn", "văn", "sở",
                     "trung", "bộ", "số", "v/v"}
+# "Bí thư Thành ủy Nguyễn Văn Hiếu": three capitalised words after a body that start with a surname are a person
+_SURNAMES = {"nguyễn", "trần", "lê", "phạm", "hoàng", "huỳnh", "phan", "vũ", "võ", "đặng", "bùi", "đỗ", "hồ", "ngô",
+             "dương", "lý", "đinh", "trương", "lâm", "mai", "trịnh", "đào", "cao", "lưu", "tạ", "thái", "hà", "chu"}
 
 
 def place_key(name: str) -> str:
@@ -128,10 +131,17 @@ def bodies_in(text: str) -> set[str]:
     return {table[m.group(1)] for m in pattern.finditer(fold(_lower(text)))}
 
 
+_TYPE_BEFORE = re.compile(r"(?:^|\b(?:theo|trong|tai|ban|cua|the|a|an|which|this|that|its|their|\d{4}))\s*$")
+_TYPE_AFTER = re.compile(r"^\s*(?:so|cua|nam|ngay|nao|nay|do|\d|of|no\b|number|issued|dated)")
+
+
 def doc_types_in(text: str) -> set[str]:
-    """Document types named in `text` ("kế hoạch", "directive" -> Kế hoạch, Chỉ thị)."""
+    """Document types named in `text` as a document ("Kế hoạch của ...", "theo công văn", "the directive of"),
+    not as a topic word ("báo cáo kết quả rà soát" names no report)."""
     pattern, table = _doc_types()
-    return {table[m.group(1)] for m in pattern.finditer(fold(_lower(text)))}
+    folded = fold(_lower(text))
+    return {table[m.group(1)] for m in pattern.finditer(folded)
+            if _TYPE_BEFORE.search(folded[: m.start()]) or _TYPE_AFTER.match(folded[m.end() :])}
 
 
 def terms_in(text: str) -> set[tuple[int, int]]:
@@ -172,8 +182,14 @@ def question_entities(text: str, accented: bool, gazetteer: Gazetteer, numbers: 
     plain = normalize(text)
     for n in numbers:
         plain = re.sub(re.escape(n), " ", plain, flags=re.IGNORECASE)
+    places = gazetteer.find(plain, accented)
+    if accented:  # "Huyện ủy Hương Khê": a capitalised name after a body or a level is a place, known or not
+        for name in _names_after_triggers(plain):
+            known = gazetteer.find(name, accented)
+            key = place_key(name)
+            places |= known or ({key} if not any(key in k for k in places) else set())
     return Entities(
-        places=frozenset(gazetteer.find(plain, accented)),
+        places=frozenset(places),
         bodies=frozenset(bodies_in(plain)),
         years=frozenset(years_in(plain)),
         terms=frozenset(terms_in(plain)),
@@ -209,20 +225,30 @@ def doc_profile(meta: DocMeta, text: str, gazetteer: Gazetteer) -> DocProfile:
     )
 
 
+def _names_after_triggers(text: str) -> list[str]:
+    out = []
+    for m in _PLACE_TRIGGER.finditer(text):
+        run = m.group(1).split()
+        if len(run) >= 3 and run[0].lower() in _SURNAMES and all(w[:1].isupper() for w in run[:3]):
+            continue
+        words = []
+        for w in run:
+            w = w.strip(".,:;?!\"'")
+            if not w or w.lower() in _NOT_PLACE_WORDS or not w[:1].isupper():
+                break
+            words.append(w)
+        if words:
+            out.append(" ".join(words))
+    return out
+
+
 def corpus_places(metas: Iterable[DocMeta]) -> set[str]:
     """Place names a collection's headers use: the words after "Huyện ủy", "thị xã", ... and place-date lines."""
     out: set[str] = set()
     for meta in metas:
         if meta.is_news:
             continue
-        for m in _PLACE_TRIGGER.finditer(meta.issuer):
-            words = []
-            for w in m.group(1).split():
-                if w.lower() in _NOT_PLACE_WORDS or not w[:1].isupper():
-                    break
-                words.append(w)
-            if words:
-                out.add(" ".join(words))
+        out.update(_names_after_triggers(meta.issuer))
         place = meta.place.strip()
         if place and len(place.split()) <= 4 and all(w[:1].isupper() for w in place.split()):
             out.add(place)

@@ -1,6 +1,9 @@
 """Write an evaluation corpus: the seeds plus real distractors (Vietnamese Wikipedia, labour-law texts).
 
-python -m retrieval.eval_corpus --out DIR [--wiki 500] [--labour] [--shared ../shared]"""
+python -m retrieval.eval_corpus --out DIR [--wiki 500] [--labour] [--lookalike] [--shared ../shared]
+
+The look-alike documents (eval/lookalike/docs, fictional, written for this project) sit beside the seeds at the
+top of DIR, so that their questions' gold sources are their bare file names."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+LOOKALIKE = ROOT / "eval" / "lookalike"
 TOPICAL = re.compile(r"Đảng|phụ nữ|cán bộ|Ban Chấp hành|Thành ủy|Tỉnh ủy|bình đẳng giới|Hội đồng nhân dân")
 
 
@@ -41,26 +45,38 @@ def safe_name(title: str) -> str:
     return re.sub(r"[^\w\-]+", "_", title).strip("_")[:80] or "bai"
 
 
-def write_eval_corpus(out: Path, n_wiki: int, labour: bool, shared: Path) -> int:
-    """Fill `out` with the seeds, `n_wiki` Wikipedia articles and optionally the labour-law texts."""
+def write_eval_corpus(out: Path, n_wiki: int, labour: bool, shared: Path, lookalike: bool = False) -> int:
+    """Fill `out` with the seeds, optionally the look-alike documents, `n_wiki` Wikipedia articles and optionally
+    the labour-law texts. A file already there with the same bytes is left alone (incremental builds)."""
     out.mkdir(parents=True, exist_ok=True)
     count = 0
-    for seed in sorted((ROOT / "corpus").glob("*.txt")):
-        shutil.copy(seed, out / seed.name)
+    sources = sorted((ROOT / "corpus").glob("*.txt"))
+    if lookalike:
+        sources += sorted((LOOKALIKE / "docs").glob("*.txt"))
+    for f in sources:
+        _copy(f, out / f.name)
         count += 1
     if n_wiki:
         wiki = out / "wiki"
         wiki.mkdir(exist_ok=True)
         for i, (title, text) in enumerate(wiki_articles(shared / "datasets" / "viwiki.jsonl.gz", n_wiki)):
-            (wiki / f"{i:04d}_{safe_name(title)}.txt").write_text(f"{title}\n\n{text}\n", encoding="utf-8")
+            target = wiki / f"{i:04d}_{safe_name(title)}.txt"
+            body = f"{title}\n\n{text}\n"
+            if not target.exists() or target.read_text(encoding="utf-8") != body:
+                target.write_text(body, encoding="utf-8")
             count += 1
     if labour:
         law = out / "labour-law"
         law.mkdir(exist_ok=True)
         for f in sorted((shared / "datasets" / "labour-law").glob("*.txt")):
-            shutil.copy(f, law / f.name)
+            _copy(f, law / f.name)
             count += 1
     return count
+
+
+def _copy(src: Path, dst: Path) -> None:
+    if not dst.exists() or dst.read_bytes() != src.read_bytes():
+        shutil.copy(src, dst)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,9 +85,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True)
     parser.add_argument("--wiki", type=int, default=500)
     parser.add_argument("--labour", action="store_true")
+    parser.add_argument("--lookalike", action="store_true", help="add the look-alike documents (eval/lookalike/docs)")
     parser.add_argument("--shared", default=str(ROOT.parent / "shared"))
     args = parser.parse_args(argv)
-    n = write_eval_corpus(Path(args.out), args.wiki, args.labour, Path(args.shared))
+    n = write_eval_corpus(Path(args.out), args.wiki, args.labour, Path(args.shared), args.lookalike)
     print(f"{n} files written to {args.out}")
     return 0
 

@@ -143,10 +143,13 @@ def _same_file(source: str, name: str) -> bool:
     return source == name or source.endswith("/" + name)
 
 
-def chunk_is_hit(q: Question, chunk) -> bool:
-    """True when a passage is gold evidence for the question (phrase gold or section gold)."""
-    if q.gold and is_hit(chunk.source, chunk.text, q.gold):
-        return True
+def chunk_is_hit(q: Question, chunk, body: str | None = None) -> bool:
+    """True when a passage is gold evidence for the question (phrase gold or section gold); `body`: the
+    passage's `canon` form when already known."""
+    if q.gold and any(chunk.source == s for s, _ in q.gold):
+        body = canon(chunk.text) if body is None else body
+        if any(chunk.source == s and canon(p) in body for s, p in q.gold):
+            return True
     if q.sections and any(_same_file(chunk.source, s) for s, _ in q.sections):
         arts = article_numbers(chunk.section)
         return any(_same_file(chunk.source, s) and a in arts for s, a in q.sections)
@@ -212,11 +215,21 @@ def evaluate(index, questions: list[Question], k: int = 10) -> list[Outcome]:
     from .citation import format_citation
 
     outcomes = []
-    chunks = list(index.chunks.values())
+    by_source: dict[str, list] = defaultdict(list)
+    for c in index.chunks.values():
+        by_source[c.source].append(c)
+    bodies: dict[int, str] = {}
+
+    def hit(q: Question, c) -> bool:
+        if q.gold and c.chunk_id not in bodies:
+            bodies[c.chunk_id] = canon(c.text)
+        return chunk_is_hit(q, c, bodies.get(c.chunk_id))
+
     for q in questions:
         result = ask(index, q.question, k=k)
-        ranks = [h.rank for h in result.hits if chunk_is_hit(q, h.chunk)] if q.answerable else []
-        total = sum(1 for c in chunks if chunk_is_hit(q, c)) if q.answerable else 0
+        ranks = [h.rank for h in result.hits if hit(q, h.chunk)] if q.answerable else []
+        candidates = [c for src, cs in by_source.items() if any(_same_file(src, s) for s in q.sources) for c in cs]
+        total = sum(1 for c in candidates if hit(q, c)) if q.answerable else 0
         answer = None if result.no_answer else result.answer
         ok = answer_correct(q, answer) if q.answerable and q.answers else None
         outcomes.append(

@@ -32,9 +32,12 @@ WEIGHTS = {
     "english": {"dense": 1.0, "vi": 0.0, "fold": 0.5, "gloss": 1.5, "dense_g": 0.5},
 }
 # added to a passage's fused score per kind of thing the question names (place, issuing body, year, term,
-# document type), times +1 when its document's metadata agrees, -1 when it says otherwise, 0 when it is silent;
-# chosen on the tune halves (docs/quality.md)
-METADATA_WEIGHTS = {"place": 0.02, "body": 0.015, "year": 0.01, "term": 0.01, "type": 0.005}
+# document type) when its document's metadata agrees (bonus; a body counts by the share of the named ones it
+# has), subtracted when the metadata says otherwise (penalty); nothing when it is silent. A body or a type named
+# as a topic ("đại biểu Hội đồng nhân dân") would be penalised wrongly, so penalties stay small or zero.
+# Chosen on the tune halves (docs/quality.md).
+METADATA_BONUS = {"place": 0.02, "body": 0.015, "year": 0.01, "term": 0.01, "type": 0.005}
+METADATA_PENALTY = {"place": 0.0, "body": 0.0, "year": 0.0, "term": 0.0, "type": 0.0}
 
 
 @dataclass
@@ -284,17 +287,14 @@ def profile_of(index: SearchIndex, doc_id: str) -> DocProfile:
     return prof
 
 
-def by_metadata(index: SearchIndex, fused: list[tuple[int, float]], named: Entities,
-                weights: dict[str, float] | None = None) -> list[tuple[int, float]]:
+def by_metadata(index: SearchIndex, fused: list[tuple[int, float]], named: Entities) -> list[tuple[int, float]]:
     """Fused scores moved by how each passage's document agrees with what the question names."""
-    if weights is None:
-        weights = METADATA_WEIGHTS
     out = []
     for cid, score in fused:
         chunk = index.chunks.get(cid)
         if chunk is not None:
-            agree = agreement(named, profile_of(index, chunk.doc_id))
-            score += sum(weights.get(kind, 0.0) * v for kind, v in agree.items())
+            for kind, v in agreement(named, profile_of(index, chunk.doc_id)).items():
+                score += v * (METADATA_BONUS[kind] if v > 0 else METADATA_PENALTY[kind])
         out.append((cid, score))
     return sorted(out, key=lambda kv: (-kv[1], kv[0]))
 
