@@ -45,13 +45,16 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("--host", default="127.0.0.1", help="địa chỉ nghe (mặc định 127.0.0.1: chỉ máy này)")
     v.add_argument("--port", type=int, default=8000)
     v.add_argument("--model", default=None)
+    v.add_argument("--state", default=None,
+                   help="thư mục người dùng và nhật ký (mặc định: $VNDS_STATE_DIR, hoặc state/ cạnh thư mục chỉ mục)")
     args = parser.parse_args(argv)
     if args.command == "serve":
         if not 0 < args.port < 65536:
             parser.error("--port phải từ 1 đến 65535")
         from .api import serve
 
-        return serve(Path(args.index), Path(args.corpus), args.host, args.port, args.model)
+        return serve(Path(args.index), Path(args.corpus), args.host, args.port, args.model,
+                     Path(args.state) if args.state else None)
     if args.k < 0:
         parser.error("--k phải >= 0")
 
