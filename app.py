@@ -31,7 +31,7 @@ from retrieval.search import Filters  # noqa: E402
 
 from deskui.copy import copy_buttons, scroll_to  # noqa: E402
 from deskui.startup import ModelLoader  # noqa: E402
-from deskui.text import md, upload_suffixes, upload_types_text, widget_css  # noqa: E402
+from deskui.text import md, no_autolink, upload_suffixes, upload_types_text, widget_css  # noqa: E402
 
 CORPUS = Path(os.environ.get("VNDS_CORPUS", "corpus"))
 INDEX = Path(os.environ.get("VNDS_INDEX", "index"))
@@ -209,7 +209,7 @@ def page_ask(index: SearchIndex) -> None:
         span = (answer.start, answer.end) if answer is not None and answer.chunk.chunk_id == chunk.chunk_id else None
         with st.container(border=True):
             citation_block(chunk, chunk.text)
-            st.markdown(f'<div class="passage">{highlight_html(chunk.text, terms, span)}</div>', unsafe_allow_html=True)
+            st.markdown(f'<div class="passage">{no_autolink(highlight_html(chunk.text, terms, span))}</div>', unsafe_allow_html=True)
             st.caption(f"Tệp: {md(chunk.source)}")
             st.button("Mở toàn văn", key=f"open-{chunk.chunk_id}", on_click=open_document, args=(chunk.doc_id, chunk.start))
 
@@ -307,7 +307,7 @@ def full_text(index: SearchIndex, doc_id: str) -> None:
     doc = index.documents[doc_id]
     anchor = st.session_state.get("anchor")
     span = next(((c.start, c.end) for c in index.by_doc.get(doc_id, []) if anchor is not None and c.start <= anchor < c.end), None)
-    body = highlight_html(doc.text, set(), span)
+    body = no_autolink(highlight_html(doc.text, set(), span))
     if span is not None:
         body = body.replace('<span class="answer">', '<span class="answer cited" id="trich-dan">', 1)
     st.markdown("**Toàn văn**" + (" (đoạn được trích được tô màu)" if span else ""))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import json
 
-import streamlit.components.v1 as components
+import streamlit as st
 
 COPIED = "Đã sao chép vào bộ nhớ tạm."
 NOT_COPIED = "Trình duyệt không cho sao chép: hãy chọn chữ trong ô bên dưới rồi nhấn Ctrl+C."
@@ -53,12 +53,12 @@ for (const b of document.querySelectorAll("button")) {{
 
 def copy_buttons(items: list[tuple[str, str]]) -> None:
     """A row of visible copy buttons on the page."""
-    components.html(copy_buttons_html(items), height=40)
+    st.iframe(copy_buttons_html(items), height=40)
 
 
 def scroll_to(element_id: str, nonce: str) -> None:
     """Scroll the page to the element with `element_id` once it is rendered (`nonce` re-runs it for a new target)."""
-    components.html(
+    st.iframe(
         f"""<script>/* {html.escape(nonce)} */
 let tries = 0;
 const timer = setInterval(() => {{
@@ -66,5 +66,5 @@ const timer = setInterval(() => {{
   if (el || ++tries > 50) {{ clearInterval(timer); if (el) el.scrollIntoView({{block: "center"}}); }}
 }}, 100);
 </script>""",
-        height=0,
+        height=1,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from indexer.reader import SUPPORTED_SUFFIXES
 from indexer.uploads import MAX_UPLOAD_BYTES
 
@@ -10,13 +12,22 @@ from indexer.uploads import MAX_UPLOAD_BYTES
 # text and inside HTML blocks alike, and no Markdown or HTML construct can start from it.
 _SPECIAL = "\\`*_{}[]()<>#+-.!|~:$&\"'=/@%^"
 _TABLE = {ord(c): f"&#{ord(c)};" for c in _SPECIAL}
+# Streamlit links bare URLs and e-mail addresses after decoding (GFM autolink literals): an invisible word joiner
+# inside "https://", "www." and before "@" keeps them text.
+WORD_JOINER = "\u2060"
+_AUTOLINK = re.compile(r"(?i)(?<=https)(?=:)|(?<=http)(?=:)|(?<=ftp)(?=:)|(?<=www)(?=\.)|(?=@)")
+
+
+def no_autolink(text: str) -> str:
+    """`text` with a word joiner where a Markdown renderer would start an automatic link."""
+    return _AUTOLINK.sub(WORD_JOINER, text)
 
 
 def md(text: object) -> str:
     """`text` as literal characters in any Markdown/HTML-rendering widget (st.markdown, labels, st.table, alerts)."""
     if text is None:
         return ""
-    return " ".join(str(text).translate(_TABLE).splitlines())
+    return " ".join(no_autolink(str(text)).translate(_TABLE).splitlines())
 
 
 def upload_suffixes() -> list[str]:
