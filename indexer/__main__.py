@@ -1,5 +1,6 @@
 """python -m indexer build [--corpus corpus] [--index index] [--model NAME] [--rebuild] [budgets]
-python -m indexer unlock [--index index] [--stale-after S] [--force]"""
+python -m indexer unlock [--index index] [--stale-after S] [--force]
+python -m indexer users add|list|remove|token ..."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import argparse
 import os
 import sys
 from pathlib import Path
+
+from access import cli as users_cli
 
 from .errors import IndexerError
 from .budget import Budget
@@ -114,9 +117,12 @@ def main(argv: list[str] | None = None) -> int:
     u.add_argument("--stale-after", type=float, default=None, metavar="GIÂY",
                    help="chỉ dừng khi không tiến triển quá số giây này (mặc định VNDS_LOCK_STALE_S hoặc 900)")
     u.add_argument("--force", action="store_true", help="dừng cả khi tiến trình vẫn đang tiến triển")
+    users_cli.add_parser(sub)
     args = parser.parse_args(argv)
     if args.command == "unlock":
         return _unlock(args)
+    if args.command == "users":
+        return users_cli.run(args)
 
     from .cli_env import quiet_libraries
 
