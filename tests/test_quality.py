@@ -38,6 +38,11 @@ def test_question_set_shape_and_gold_phrases_exist():
     for q in questions:
         for source, phrase in q.gold:
             assert canon(phrase) in texts[source], (q.qid, phrase)
+    raw = _texts(ROOT / "corpus")
+    assert sum(1 for q in questions if q.answers) >= 25
+    for q in questions:
+        for fact in q.answers:
+            assert any(canon_fact(fact) in canon_fact(raw[s]) for s in q.sources), (q.qid, fact)
 
 
 def test_lookalike_set_shape_gold_phrases_and_facts_exist():
