@@ -34,6 +34,8 @@ _NOT_PLACE_WORDS = {"ban", "hội", "đảng", "ủy", "tỉnh", "thành", "huy�
 # "Bí thư Thành ủy Nguyễn Văn Hiếu": three capitalised words after a body that start with a surname are a person
 _SURNAMES = {"nguyễn", "trần", "lê", "phạm", "hoàng", "huỳnh", "phan", "vũ", "võ", "đặng", "bùi", "đỗ", "hồ", "ngô",
              "dương", "lý", "đinh", "trương", "lâm", "mai", "trịnh", "đào", "cao", "lưu", "tạ", "thái", "hà", "chu"}
+_MIDDLE_NAMES = {"văn", "thị", "hữu", "đức", "công", "quang", "minh", "ngọc", "thanh", "xuân", "hồng", "đình", "trọng",
+                 "tiến", "kim", "thu", "bá", "duy", "mạnh", "viết", "như", "khắc", "quốc", "đăng", "thế", "tuấn"}
 
 
 def place_key(name: str) -> str:
@@ -131,6 +133,7 @@ def bodies_in(text: str) -> set[str]:
     return {table[m.group(1)] for m in pattern.finditer(fold(_lower(text)))}
 
 
+_TYPES_NEED_CAPITAL = {"Quy định", "Luật"}
 _TYPE_BEFORE = re.compile(r"(?:^|\b(?:theo|trong|tai|ban|cua|the|a|an|which|this|that|its|their|\d{4}))\s*$")
 _TYPE_AFTER = re.compile(r"^\s*(?:so|cua|nam|ngay|nao|nay|do|\d|of|no\b|number|issued|dated)")
 
@@ -139,9 +142,16 @@ def doc_types_in(text: str) -> set[str]:
     """Document types named in `text` as a document ("Kế hoạch của ...", "theo công văn", "the directive of"),
     not as a topic word ("báo cáo kết quả rà soát" names no report)."""
     pattern, table = _doc_types()
+    raw = normalize(text)
     folded = fold(_lower(text))
-    return {table[m.group(1)] for m in pattern.finditer(folded)
-            if _TYPE_BEFORE.search(folded[: m.start()]) or _TYPE_AFTER.match(folded[m.end() :])}
+    out = set()
+    for m in pattern.finditer(folded):
+        name = table[m.group(1)]
+        if name in _TYPES_NEED_CAPITAL and not raw[m.start() : m.start() + 1].isupper():
+            continue  # "theo quy định của pháp luật", "theo luật" name no document
+        if _TYPE_BEFORE.search(folded[: m.start()]) or _TYPE_AFTER.match(folded[m.end() :]):
+            out.add(name)
+    return out
 
 
 def terms_in(text: str) -> set[tuple[int, int]]:
@@ -227,16 +237,18 @@ def doc_profile(meta: DocMeta, text: str, gazetteer: Gazetteer) -> DocProfile:
 
 def _names_after_triggers(text: str) -> list[str]:
     out = []
-    for m in _PLACE_TRIGGER.finditer(text):
-        run = m.group(1).split()
-        if len(run) >= 3 and run[0].lower() in _SURNAMES and all(w[:1].isupper() for w in run[:3]):
-            continue
+    pos = 0
+    while (m := _PLACE_TRIGGER.search(text, pos)) is not None:
+        run = [w.strip(".,:;?!\"'") for w in m.group(1).split()]
         words = []
         for w in run:
-            w = w.strip(".,:;?!\"'")
             if not w or w.lower() in _NOT_PLACE_WORDS or not w[:1].isupper():
                 break
             words.append(w)
+        # the next trigger may start inside this run ("tỉnh Hà Tĩnh Huyện ủy Kỳ Anh")
+        pos = m.start(1) + len(" ".join(words)) if words else m.end()
+        if len(run) >= 3 and run[0].lower() in _SURNAMES and run[1].lower() in _MIDDLE_NAMES:
+            continue  # "Bí thư Thành ủy Nguyễn Văn Hiếu": a person
         if words:
             out.append(" ".join(words))
     return out

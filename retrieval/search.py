@@ -239,6 +239,9 @@ def search(index: SearchIndex, query: str, k: int = 10, filters: Filters | None 
         first += signer_chunks(index, [cid for cid, _ in fused[:3]])
     ordered: list[tuple[int, str]] = []
     seen: set[int] = set()
+    if named:  # passages found by number alone: the issuer, year ... decide between two documents of one number
+        missing = [(cid, 0.0) for cid, _ in first if cid not in scores]
+        scores.update(by_metadata(index, missing, named))
     tier = sorted(first, key=lambda t: (_tier_rank(t[1], q), -scores.get(t[0], 0.0), index.chunks[t[0]].start))
     for cid, reason in tier + [(cid, "") for cid, _ in fused]:
         if cid in seen or cid not in index.chunks:
@@ -303,11 +306,12 @@ def metadata_support(index: SearchIndex, q: QueryInfo, hits: list[Hit], top: int
     """How well the best of the first `top` passages' documents agree with what the question names, from -1
     (every named kind contradicted) to +1 (every one confirmed); None when the question names nothing."""
     named = named_entities(index, q)
-    if not named or not hits:
-        return None
+    if not (named.places or named.bodies or named.years or named.terms) or not hits:
+        return None  # a type word alone ("theo quy định của Luật ...") often names another document
     best = -1.0
     for h in hits[:top]:
         agree = agreement(named, profile_of(index, h.chunk.doc_id))
+        agree.pop("type", None)
         best = max(best, sum(agree.values()) / len(agree))
     return best
 
