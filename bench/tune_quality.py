@@ -36,10 +36,10 @@ def main(argv: list[str] | None = None) -> int:
     original = S.rankings
     cache: dict = {}
 
-    def cached(index, q, limit=S.CANDIDATES):
-        key = (id(index), q.text, limit)
+    def cached(index, q, limit=S.CANDIDATES, lexical=None):
+        key = (id(index), q.text, limit, lexical)
         if key not in cache:
-            cache[key] = original(index, q, limit)
+            cache[key] = original(index, q, limit, lexical)
         return cache[key]
 
     S.rankings = cached

@@ -22,9 +22,10 @@ _WORDS = re.compile(r"[^\W_]+", re.UNICODE)
 # word pairs found in it + DENSE_WEIGHT * the passage's cosine. Below the threshold of the question's kind
 # the desk says that the corpus holds no answer. Calibrated on the development set (docs/quality.md).
 DENSE_WEIGHT = 1.0
-# + METADATA_WEIGHT * how well the best passages' documents agree with the place, body, year, term or type the
-# question names (-1..1; nothing when it names none): "Huyện ủy Hương Khê" with no Hương Khê document in the
-# collection has no evidence however well the topic matches. Chosen on the tune halves (docs/quality.md).
+# + METADATA_WEIGHT * how far the best passages' documents contradict the place, body, year or term the question
+# names (-1..0; nothing when it names none, or when they agree: agreement is already in the word coverage):
+# "Huyện ủy Hương Khê" with no Hương Khê document in the collection loses evidence however well the topic
+# matches. Chosen on the tune halves (docs/quality.md).
 METADATA_WEIGHT = 0.5
 NO_ANSWER_THRESHOLDS = {"vi": 1.95, "en": 1.23}
 
@@ -81,7 +82,7 @@ def evidence(index: SearchIndex, question: str, hits: list[Hit]) -> float:
         return 0.0  # it names a document that the corpus neither holds nor cites
     best = max(sum(evidence_parts(index, question, h)) + DENSE_WEIGHT * h.dense for h in hits[:3])
     support = metadata_support(index, q, hits)
-    return best if support is None else best + METADATA_WEIGHT * support
+    return best if support is None else best + METADATA_WEIGHT * min(0.0, support)
 
 
 def ask(index: SearchIndex, question: str, k: int = 5, filters: Filters | None = None,

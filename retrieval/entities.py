@@ -22,6 +22,7 @@ from indexer.normalize import fold, normalize
 DATA = Path(__file__).resolve().parent / "data"
 # place names that are also common words: recognised only when written with a capital letter
 _COMMON_WORDS = {"hoa binh", "thai binh", "binh dinh"}
+BODY_PLACE_GAP = 16  # characters between a body and the place that makes it an issuer ("Tỉnh ủy tỉnh Hà Tĩnh")
 _YEAR = re.compile(r"(?<!\d)(19[4-9]\d|20[0-4]\d)(?!\d)")
 _TERM = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[-–—]\s*((?:19|20)\d\d)(?!\d)")
 # words after which a capitalised name in an issuer is a place: "Huyện ủy Kỳ Anh", "thị xã Hồng Lĩnh"
@@ -45,7 +46,7 @@ def place_key(name: str) -> str:
 
 def _words_pattern(variants: Iterable[str]) -> re.Pattern:
     alts = sorted({v for v in variants if v}, key=len, reverse=True)
-    return re.compile(r"(?<![\w'])(" + "|".join(re.escape(v) for v in alts) + r")(?![\w'])")
+    return re.compile(r"(?<![\w'])(" + "|".join(re.escape(v) for v in alts) + r")(?!\w)")
 
 
 def _lower(text: str) -> str:
@@ -95,18 +96,22 @@ class Gazetteer:
 
     def find(self, text: str, accented: bool) -> set[str]:
         """Keys of the places named in `text` (accented: compare with diacritics; else folded)."""
+        return {key for _s, _e, key in self.spans(text, accented)}
+
+    def spans(self, text: str, accented: bool) -> list[tuple[int, int, str]]:
+        """(start, end, key) of each place named in the normalised `text`."""
         lower = _lower(text)
         raw = normalize(text)
         pattern, table = (self._accented, self._by_lower) if accented else (self._folded_re, self._folded)
         subject = lower if accented else fold(lower)
-        out: set[str] = set()
+        out = []
         for m in pattern.finditer(subject):
             key = table.get(m.group(1))
             if key is None:
                 continue
             if key in _COMMON_WORDS and not raw[m.start(1) : m.start(1) + 1].isupper():
                 continue
-            out.add(key)
+            out.append((m.start(1), m.end(1), key))
         return out
 
 
@@ -129,8 +134,13 @@ def _doc_types() -> tuple[re.Pattern, dict[str, str]]:
 
 def bodies_in(text: str) -> set[str]:
     """Kinds of issuing bodies named in `text` (tinh_uy, hoi_phu_nu, hdnd, ...)."""
+    return {key for _s, _e, key in body_spans(text)}
+
+
+def body_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of each issuing body named in `text`."""
     pattern, table = _bodies()
-    return {table[m.group(1)] for m in pattern.finditer(fold(_lower(text)))}
+    return [(m.start(1), m.end(1), table[m.group(1)]) for m in pattern.finditer(fold(_lower(text)))]
 
 
 _TYPES_NEED_CAPITAL = {"Quy định", "Luật"}
@@ -177,6 +187,16 @@ class Entities:
     years: frozenset[int] = frozenset()
     terms: frozenset[tuple[int, int]] = frozenset()
     doc_types: frozenset[str] = frozenset()
+    # where the question names its issuer (place names, the bodies next to them) and years: (start, end) in
+    # the normalised question; `without_names` blanks them out
+    spans: tuple[tuple[int, int], ...] = field(default=(), compare=False)
+
+    def without_names(self, text: str) -> str:
+        """The normalised question with the issuer and year spans blanked (its topic words only)."""
+        plain = normalize(text)
+        for s, e in self.spans:
+            plain = plain[:s] + " " * (e - s) + plain[e:]
+        return plain
 
     def __bool__(self) -> bool:
         return bool(self.places or self.bodies or self.years or self.terms or self.doc_types)
@@ -190,21 +210,36 @@ class Entities:
 def question_entities(text: str, accented: bool, gazetteer: Gazetteer, numbers: Iterable[str] = ()) -> Entities:
     """What a question names (its document numbers, matched elsewhere, are left out of years)."""
     plain = normalize(text)
-    for n in numbers:
-        plain = re.sub(re.escape(n), " ", plain, flags=re.IGNORECASE)
-    places = gazetteer.find(plain, accented)
+    for n in numbers:  # blanked to the same length: spans stay positions in the normalised question
+        plain = re.sub(re.escape(n), lambda m: " " * len(m.group(0)), plain, flags=re.IGNORECASE)
+    spans = gazetteer.spans(plain, accented)
+    places = {key for _s, _e, key in spans}
     if accented:  # "Huyện ủy Hương Khê": a capitalised name after a body or a level is a place, known or not
-        for name in _names_after_triggers(plain):
+        for name, start, end in _names_after_triggers(plain, spans=True):
             known = gazetteer.find(name, accented)
             key = place_key(name)
-            places |= known or ({key} if not any(key in k for k in places) else set())
+            new = known or ({key} if not any(key in k for k in places) else set())
+            places |= new
+            spans += [(start, end, k) for k in new]
+    # a body is the issuer only next to a place ("Tỉnh ủy Hà Tĩnh", "Ha Tinh Provincial Party Committee");
+    # alone it is usually a topic ("cán bộ nữ là đại biểu Hội đồng nhân dân", "the city Women's Union")
+    issuers = [(bs, be, kind) for bs, be, kind in body_spans(plain)
+               if any(0 <= ps - be <= BODY_PLACE_GAP or 0 <= bs - pe <= BODY_PLACE_GAP for ps, pe, _k in spans)]
+    bodies = {kind for _s, _e, kind in issuers}
+    named = [(s, e) for s, e, _k in spans + issuers] + [(m.start(1), m.end(1)) for m in _YEAR.finditer(plain)
+                                                        if not _inside_term(plain, m.start(1))]
     return Entities(
         places=frozenset(places),
-        bodies=frozenset(bodies_in(plain)),
+        bodies=frozenset(bodies),
         years=frozenset(years_in(plain)),
         terms=frozenset(terms_in(plain)),
         doc_types=frozenset(doc_types_in(plain)),
+        spans=tuple(sorted(named)),
     )
+
+
+def _inside_term(text: str, pos: int) -> bool:
+    return any(m.start() <= pos < m.end() for m in _TERM.finditer(text))
 
 
 @dataclass
@@ -235,8 +270,9 @@ def doc_profile(meta: DocMeta, text: str, gazetteer: Gazetteer) -> DocProfile:
     )
 
 
-def _names_after_triggers(text: str) -> list[str]:
-    out = []
+def _names_after_triggers(text: str, spans: bool = False) -> list:
+    """Capitalised names after a body or a level word; with `spans`, as (name, start, end)."""
+    out: list = []
     pos = 0
     while (m := _PLACE_TRIGGER.search(text, pos)) is not None:
         run = [w.strip(".,:;?!\"'") for w in m.group(1).split()]
@@ -250,7 +286,8 @@ def _names_after_triggers(text: str) -> list[str]:
         if len(run) >= 3 and run[0].lower() in _SURNAMES and run[1].lower() in _MIDDLE_NAMES:
             continue  # "Bí thư Thành ủy Nguyễn Văn Hiếu": a person
         if words:
-            out.append(" ".join(words))
+            name = " ".join(words)
+            out.append((name, m.start(1), m.start(1) + len(name)) if spans else name)
     return out
 
 

@@ -37,6 +37,7 @@ WEIGHTS = {
 # as a topic ("đại biểu Hội đồng nhân dân") would be penalised wrongly, so penalties stay small or zero.
 # Chosen on the tune halves (docs/quality.md).
 METADATA_BONUS = {"place": 0.02, "body": 0.015, "year": 0.01, "term": 0.01, "type": 0.005}
+STRIP_NAMED = True  # lexical lists search the question without its issuer and years (they count as metadata)
 METADATA_PENALTY = {"place": 0.0, "body": 0.0, "year": 0.0, "term": 0.0, "type": 0.0}
 
 
@@ -182,16 +183,20 @@ def _dense(index: SearchIndex, vec: np.ndarray, limit: int) -> dict[int, float]:
     return {int(i): float(s) for s, i in zip(scores[0], ids[0]) if i >= 0}
 
 
-def rankings(index: SearchIndex, q: QueryInfo, limit: int = CANDIDATES) -> tuple[dict[str, list[int]], dict[int, float]]:
-    """The ranked chunk-id lists that fusion combines, and the dense cosines."""
+def rankings(index: SearchIndex, q: QueryInfo, limit: int = CANDIDATES,
+             lexical: str | None = None) -> tuple[dict[str, list[int]], dict[int, float]]:
+    """The ranked chunk-id lists that fusion combines, and the dense cosines. `lexical`: the text the lexical
+    lists search (default the question; `search` passes it without the issuer and years it names)."""
     out: dict[str, list[int]] = {}
+    lex = q.text if lexical is None else lexical
     restored = restore_diacritics(q.text, index.vocab) if not q.accented and not q.english else q.text
     gloss = translate_terms(q.text) if q.english else ""
     if restored != q.text:
         # typed without diacritics: the restored form searches as an accented query would
         dense = _dense(index, index.embedder.encode_query(restored), limit)
         out["dense_r"] = list(dense)
-        out["vi_r"] = _lexical(index, "text_vi", _SYLLABLE.analyze(restored), limit)
+        lex_restored = restored if lexical is None else restore_diacritics(lex, index.vocab)
+        out["vi_r"] = _lexical(index, "text_vi", _SYLLABLE.analyze(lex_restored), limit)
     elif gloss:
         # English: the question and its Vietnamese glossary terms, embedded in one pass
         vec, vec_g = index.embedder.encode_queries([q.text, gloss])
@@ -202,12 +207,13 @@ def rankings(index: SearchIndex, q: QueryInfo, limit: int = CANDIDATES) -> tuple
         dense = _dense(index, index.embedder.encode_query(q.text), limit)
         out["dense"] = list(dense)
     if q.accented:
-        out["vi"] = _lexical(index, "text_vi", _SYLLABLE.analyze(q.text), limit)
+        out["vi"] = _lexical(index, "text_vi", _SYLLABLE.analyze(lex), limit)
     if q.english:
-        out["gloss"] = _lexical(index, "text_vi", _SYLLABLE.analyze(gloss), limit) if gloss else []
-        fold_tokens = _FOLD.analyze(" ".join(unknown_words(q.text, ENGLISH_WORDS)))
+        lex_gloss = gloss if lexical is None else translate_terms(lex)
+        out["gloss"] = _lexical(index, "text_vi", _SYLLABLE.analyze(lex_gloss), limit) if lex_gloss else []
+        fold_tokens = _FOLD.analyze(" ".join(unknown_words(lex, ENGLISH_WORDS)))
     else:
-        fold_tokens = _FOLD.analyze(q.text)
+        fold_tokens = _FOLD.analyze(lex)
     # word pairs only where the folded field is the main lexical signal; header words in the same query
     out["fold"] = _lexical(index, "text_fold", fold_tokens, limit, pairs=not q.accented, header_boost=HEADER_BOOST)
     return out, dense
@@ -221,9 +227,11 @@ def search(index: SearchIndex, query: str, k: int = 10, filters: Filters | None 
     if not q.text or k == 0:
         return []
     limit = CANDIDATES * (5 if filters is not None and filters.active else 1)
-    lists, dense = rankings(index, q, limit)
-    fused = rrf(lists, WEIGHTS[query_kind(q)])
     named = named_entities(index, q)
+    # the issuer and years the question names are matched against metadata; the lexical lists search its topic
+    lexical = named.without_names(q.text) if named.spans and STRIP_NAMED else None
+    lists, dense = rankings(index, q, limit, lexical)
+    fused = rrf(lists, WEIGHTS[query_kind(q)])
     if named:
         fused = by_metadata(index, fused, named)
     scores = dict(fused)
