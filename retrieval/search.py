@@ -35,10 +35,11 @@ WEIGHTS = {
 # document type) when its document's metadata agrees (bonus; a body counts by the share of the named ones it
 # has), subtracted when the metadata says otherwise (penalty); nothing when it is silent. A body or a type named
 # as a topic ("đại biểu Hội đồng nhân dân") would be penalised wrongly, so penalties stay small or zero.
-# Chosen on the tune halves (docs/quality.md).
-METADATA_BONUS = {"place": 0.02, "body": 0.015, "year": 0.01, "term": 0.01, "type": 0.005}
+# Chosen on the tune halves of the seed, look-alike and ALQAC sets with bench/tune_quality.py (docs/quality.md):
+# a type bonus only hurt (type words often name another document), a body penalty too.
+METADATA_BONUS = {"place": 0.01, "body": 0.015, "year": 0.01, "term": 0.01, "type": 0.0}
 STRIP_NAMED = True  # lexical lists search the question without its issuer and years (they count as metadata)
-METADATA_PENALTY = {"place": 0.0, "body": 0.0, "year": 0.0, "term": 0.0, "type": 0.0}
+METADATA_PENALTY = {"place": 0.01, "body": 0.0, "year": 0.0, "term": 0.0, "type": 0.0}
 
 
 @dataclass
