@@ -38,7 +38,7 @@ DESCRIPTION = """Tra cứu và hỏi đáp trên kho văn bản chỉ đạo, d�
 **Xác thực**: gửi mã truy cập trong tiêu đề `Authorization: Bearer <mã>`. Mã do quản trị viên cấp bằng
 lệnh `python -m indexer users token TÊN`. Người đọc (reader) được tìm kiếm, hỏi đáp và xem văn bản;
 biên tập viên (editor) và quản trị viên (admin) được cập nhật chỉ mục. Khi chưa có người dùng nào, dịch vụ
-chỉ nghe trên máy này và cho phép đọc mà không cần mã. Mọi yêu cầu được ghi vào nhật ký truy cập."""
+chỉ nghe trên máy này. Mọi yêu cầu được ghi vào nhật ký truy cập."""
 TAGS = [
     {"name": "Tra cứu", "description": "Tìm đoạn văn bản và trả lời câu hỏi, kèm trích dẫn"},
     {"name": "Văn bản", "description": "Danh mục văn bản, thông tin và quan hệ của từng văn bản"},
@@ -53,8 +53,10 @@ ERRORS = {
 
 def create_app(holder: IndexHolder, users, audit, corpus: Path | None = None) -> FastAPIOffline:
     """The application over a loaded index, a user store (`access.store.UserStore`) and an audit log."""
+    from access.messages import first_admin_command
     from access.roles import can
 
+    state = users.path.parent
     app = FastAPIOffline(title="API tra cứu văn bản chỉ đạo", description=DESCRIPTION, version="1.0",
                          openapi_tags=TAGS, swagger_ui_parameters={"defaultModelsExpandDepth": 0})
     bearer = HTTPBearer(auto_error=False, description="Mã truy cập của người dùng (python -m indexer users token TÊN)")
@@ -62,12 +64,9 @@ def create_app(holder: IndexHolder, users, audit, corpus: Path | None = None) ->
 
     def require(action: str):
         def check(request: Request, cred: HTTPAuthorizationCredentials | None = Depends(bearer)):
-            if not users.has_users():
-                request.state.user = ANONYMOUS
-                if action in ("ask", "browse"):
-                    return None
-                raise HTTPException(403, "Chưa có người dùng nào nên chỉ được đọc. Hãy tạo người dùng: "
-                                         "python -m indexer users add TÊN --role editor")
+            if cred is None and not users.has_users():
+                raise HTTPException(401, "Chưa có người dùng nào. Hãy tạo quản trị viên đầu tiên: "
+                                         f"{first_admin_command(state)}, rồi cấp mã truy cập bằng lệnh users token TÊN.", headers={"WWW-Authenticate": "Bearer"})
             if cred is None:
                 raise HTTPException(401, "Thiếu mã truy cập: hãy gửi tiêu đề Authorization: Bearer <mã>.",
                                     headers={"WWW-Authenticate": "Bearer"})

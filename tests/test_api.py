@@ -153,6 +153,23 @@ def test_tokens_roles_and_audit(api):
 
 
 @pytest.mark.slow
+def test_without_users_nobody_gets_in(api, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from access.audit import AuditLog
+    from access.store import UserStore
+    from retrieval.api import create_app
+
+    state = tmp_path / "state"
+    client = TestClient(create_app(api.holder, UserStore(state / "users.sqlite3"), AuditLog(state / "audit.jsonl")))
+    r = client.post("/search", json={"question": "cán bộ nữ"})
+    assert r.status_code == 401
+    assert r.json()["detail"] == (f"Chưa có người dùng nào. Hãy tạo quản trị viên đầu tiên: .venv/bin/python -m indexer "
+                                  f"users --state {state} add quantri --role admin, rồi cấp mã truy cập bằng lệnh users token TÊN.")
+    assert client.get("/health").status_code == 200
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("method, url, body, field, message", [
     ("post", "/search", {"question": "   "}, "body.question", "không được để trống"),
     ("post", "/search", {"k": 3}, "body.question", "thiếu trường bắt buộc"),
