@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
 
+from .cli_env import ArgumentParser, quiet_libraries, run_cli
 from .errors import IndexerError
 from .messages import error_text, skip_text
 
@@ -51,8 +51,8 @@ def _trace(step: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the indexer CLI; returns the exit code."""
-    parser = argparse.ArgumentParser(prog="python -m indexer", description="Xây dựng chỉ mục tìm kiếm văn bản.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = ArgumentParser(prog="python -m indexer", description="Xây dựng chỉ mục tìm kiếm văn bản.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="LỆNH")
     b = sub.add_parser("build", help="đọc thư mục văn bản và cập nhật chỉ mục")
     b.add_argument("--corpus", default="corpus", help="thư mục văn bản (mặc định: corpus)")
     b.add_argument("--index", default="index", help="thư mục chỉ mục (mặc định: index)")
@@ -61,8 +61,6 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--no-ocr", action="store_true", help="không nhận dạng chữ (OCR) cho bản quét")
     b.add_argument("--batch-size", type=int, default=None, help="số đoạn mỗi lô khi tạo vector (mặc định 32)")
     args = parser.parse_args(argv)
-
-    from .cli_env import quiet_libraries
 
     quiet_libraries()
     from .build import build_index, index_model
@@ -78,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
                              progress=_tqdm_progress, embedder=embedder, trace=trace,
                              ocr=not args.no_ocr)
     except IndexerError as exc:
-        print(error_text(exc), file=sys.stderr)
+        print(error_text(exc, index=args.index, corpus=args.corpus), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("Đã dừng. Chỉ mục cũ vẫn nguyên vẹn.", file=sys.stderr)
@@ -101,4 +99,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_cli(main))

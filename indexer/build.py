@@ -23,6 +23,8 @@ from .embed import DEFAULT_MODEL, Embedder
 from .errors import BuildLocked, CorpusError, IndexCorrupt, IndexerError, IndexMismatch, IndexMissing, ReadError
 from .metadata import extract_metadata
 from .normalize import NORMALIZER_VERSION, normalize_document
+from .outlet import news_outlet
+from .relations import extract_relations
 from .reader import ReadOptions, Skipped, read_file, scan_corpus
 
 Progress = Callable[[str, int], Callable[[int], None]]
@@ -82,10 +84,14 @@ class _Lock:
 
 def load_document(path: Path, source: str, options: ReadOptions | None = None) -> Document:
     """Read, normalise and describe one file; ReadError when it yields no text."""
-    text = normalize_document(read_file(path, options))
+    raw = read_file(path, options)
+    text = normalize_document(raw)
     if not text.strip():
         raise ReadError("empty")
-    return Document(doc_id=text_id(text), source=source, text=text, meta=extract_metadata(text))
+    meta = extract_metadata(text)
+    meta.relations = extract_relations(text, meta.number, meta.is_news)
+    meta.outlet = news_outlet(raw, text) if meta.is_news else ""
+    return Document(doc_id=text_id(text), source=source, text=text, meta=meta)
 
 
 @dataclass
@@ -172,7 +178,8 @@ def build_index(
             try:
                 digest = store.file_sha256(cf.path)
                 old = old_files.get(cf.source)
-                if old and old["sha256"] == digest and old["doc_id"] in prev.documents:
+                same = bool(old and old["sha256"] == digest and old["doc_id"] in prev.documents)
+                if same and prev.documents[old["doc_id"]].meta.relations is not None:
                     doc = prev.documents[old["doc_id"]]
                     doc = Document(doc.doc_id, cf.source, doc.text, doc.meta, digest)
                     doc_chunks = prev.chunks.get(doc.doc_id, [])
@@ -186,7 +193,8 @@ def build_index(
                         report.legacy[cf.source] = options.legacy
                     doc.file_sha256 = digest
                     doc_chunks = chunk_document(doc)
-                    (report.changed if old else report.added).append(cf.source)
+                    # read again when unchanged but indexed before relations existed (same chunks: no re-embedding)
+                    (report.unchanged if same else report.changed if old else report.added).append(cf.source)
             except ReadError as exc:
                 report.skipped.append(Skipped(cf.source, exc.code, exc.detail))
                 continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 
 from .errors import BuildLocked, CorpusError, IndexCorrupt, IndexerError, IndexMismatch, IndexMissing
 from .reader import Skipped
@@ -29,19 +30,31 @@ def skip_text(s: Skipped) -> str:
     return f"{s.source}: {reason}" + (f" ({s.detail})" if s.detail and s.code != "duplicate" else "")
 
 
-def error_text(exc: IndexerError) -> str:
-    """One sentence for an indexer error: what happened and what to do."""
+def build_command(index: str | None = None, corpus: str | None = None, rebuild: bool = False) -> str:
+    """The build command to advise, with the user's own --corpus and --index paths when they gave them."""
+    parts = ["python -m indexer build"]
+    if corpus and corpus != "corpus":
+        parts.append(f"--corpus {shlex.quote(corpus)}")
+    if index and index != "index":
+        parts.append(f"--index {shlex.quote(index)}")
+    if rebuild:
+        parts.append("--rebuild")
+    return " ".join(parts)
+
+
+def error_text(exc: IndexerError, index: str | None = None, corpus: str | None = None) -> str:
+    """One sentence for an indexer error: what happened and what to do (with the user's own paths)."""
     if isinstance(exc, CorpusError):
         kind, _, where = str(exc).partition(":")
         if kind == "missing":
             return f"Không tìm thấy thư mục văn bản {where}. Hãy kiểm tra đường dẫn --corpus."
         return f"Thư mục văn bản {where} không có tài liệu nào đọc được. Hãy thêm tệp .txt, .md, .pdf, .docx hoặc .html."
     if isinstance(exc, IndexMissing):
-        return f"Chưa có chỉ mục tại {exc}. Hãy chạy: python -m indexer build"
+        return f"Chưa có chỉ mục tại {exc}. Hãy chạy: {build_command(index, corpus)}"
     if isinstance(exc, IndexMismatch):
-        return f"Chỉ mục không khớp: {exc}. Hãy chạy lại: python -m indexer build --rebuild"
+        return f"Chỉ mục không khớp: {exc}. Hãy chạy lại: {build_command(index, corpus, rebuild=True)}"
     if isinstance(exc, IndexCorrupt):
-        return f"Chỉ mục bị hỏng ({exc}). Hãy chạy: python -m indexer build --rebuild"
+        return f"Chỉ mục bị hỏng ({exc}). Hãy chạy: {build_command(index, corpus, rebuild=True)}"
     if isinstance(exc, BuildLocked):
         try:
             holder = json.loads(str(exc))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
 
+from indexer.cli_env import ArgumentParser, quiet_libraries, run_cli
 from indexer.errors import IndexerError
 from indexer.messages import error_text
 
@@ -17,29 +17,28 @@ def _print_json(obj: dict) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the search CLI; returns the exit code."""
-    parser = argparse.ArgumentParser(prog="python -m retrieval", description="Tìm kiếm và hỏi đáp trên văn bản.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = ArgumentParser(prog="python -m retrieval", description="Tìm kiếm và hỏi đáp trên văn bản.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="LỆNH")
     s = sub.add_parser("search", help="các đoạn văn bản phù hợp nhất")
     s.add_argument("question", nargs="?", help="câu hỏi")
-    s.add_argument("--index", default="index")
-    s.add_argument("--k", type=int, default=10)
+    s.add_argument("--index", default="index", help="thư mục chỉ mục (mặc định: index)")
+    s.add_argument("--k", type=int, default=10, help="số đoạn trả về (mặc định 10)")
     s.add_argument("--json", action="store_true", help="in JSON, mỗi câu hỏi một dòng")
     s.add_argument("--queries", help="tệp câu hỏi, mỗi dòng một câu")
     s.add_argument("--model", default=None, help="mô hình (phải trùng với mô hình đã xây chỉ mục)")
     a = sub.add_parser("ask", help="câu trả lời kèm trích dẫn")
-    a.add_argument("question")
-    a.add_argument("--index", default="index")
-    a.add_argument("--k", type=int, default=5)
-    a.add_argument("--model", default=None)
+    a.add_argument("question", help="câu hỏi")
+    a.add_argument("--index", default="index", help="thư mục chỉ mục (mặc định: index)")
+    a.add_argument("--k", type=int, default=5, help="số đoạn liên quan (mặc định 5)")
+    a.add_argument("--json", action="store_true", help="in JSON")
+    a.add_argument("--model", default=None, help="mô hình (phải trùng với mô hình đã xây chỉ mục)")
     args = parser.parse_args(argv)
     if args.k < 0:
         parser.error("--k phải >= 0")
 
-    from indexer.cli_env import quiet_libraries
-
     quiet_libraries()
     from .ask import ask
-    from .citation import answer_to_json, format_citation, hit_to_json
+    from .cards import catalogue_of
     from .index import load_index
 
     if args.command == "search":
@@ -61,34 +60,65 @@ def main(argv: list[str] | None = None) -> int:
         questions = [args.question]
     try:
         index = load_index(Path(args.index), model=args.model)
+        catalogue = catalogue_of(index)
         for question in questions:
             result = ask(index, question, k=args.k)
-            hits = result.hits
-            if args.command == "search" and args.json:
-                _print_json({
-                    "query": question,
-                    "results": [hit_to_json(h) for h in hits],
-                    "answer": answer_to_json(result.answer),
-                    "no_answer": result.no_answer,
-                })
+            if args.json:
+                _print_json(result_to_json(result, catalogue))
             elif args.command == "search":
-                print(f"# {question}")
-                for h in hits:
-                    print(f"{h.rank}. [{h.score:.4f}] {format_citation(h.chunk)} ({h.chunk.source})")
-                    print("   " + h.chunk.text[:300].replace("\n", " ") + ("…" if len(h.chunk.text) > 300 else ""))
+                _print_search(result)
             else:
-                _print_ask(result, format_citation)
+                _print_ask(result)
     except IndexerError as exc:
-        print(error_text(exc), file=sys.stderr)
+        print(error_text(exc, index=args.index), file=sys.stderr)
         return 1
     return 0
 
 
-def _print_ask(result, format_citation) -> None:
+def result_to_json(result, catalogue) -> dict:
+    """The JSON of one question: results with both citation forms and warnings, the answer, and for a
+    question that names a document number its `card` or `not_in_collection` (with the citing documents)."""
+    from .citation import answer_to_json, hit_to_json
+
+    out = {
+        "query": result.question,
+        "results": [hit_to_json(h, catalogue) for h in result.hits],
+        "answer": answer_to_json(result.answer),
+        "no_answer": result.no_answer,
+    }
+    if result.card:
+        out.update(result.card.to_dict())
+    return out
+
+
+def _print_card(result) -> None:
+    from .cards import card_lines
+
+    if result.card:
+        print("\n".join(card_lines(result.card)))
+
+
+def _print_search(result) -> None:
+    from .citation import format_citation
+
+    print(f"# {result.question}")
+    _print_card(result)
+    for h in result.hits:
+        print(f"{h.rank}. [{h.score:.4f}] {format_citation(h.chunk)} ({h.chunk.source})")
+        print("   " + h.chunk.text[:300].replace("\n", " ") + ("…" if len(h.chunk.text) > 300 else ""))
+
+
+def _print_ask(result) -> None:
+    from .citation import format_citation
+
+    if result.card and result.card.lookup_only:
+        _print_card(result)  # the card, or "not in the collection" and who cites it, is the answer
+        return
     if not result.hits:
         print("Không tìm thấy đoạn văn bản nào phù hợp.")
         return
     print(f"Câu hỏi: {result.question}\n")
+    _print_card(result)
     if result.no_answer:
         print("Kho văn bản không có câu trả lời cho câu hỏi này. Các đoạn gần nhất, chỉ để tham khảo:\n")
     elif result.answer is not None:
@@ -102,4 +132,4 @@ def _print_ask(result, format_citation) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_cli(main))
