@@ -1,4 +1,5 @@
-"""python -m indexer build [--corpus corpus] [--index index] [--model NAME] [--rebuild]"""
+"""python -m indexer build [--corpus corpus] [--index index] [--model NAME] [--rebuild]
+python -m indexer users add|list|remove|token ..."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ import os
 import sys
 from pathlib import Path
 
+from access import cli as users_cli
+
 from .cli_env import ArgumentParser, quiet_libraries, run_cli
+
 from .errors import IndexerError
 from .messages import error_text, skip_text
 
@@ -60,7 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--rebuild", action="store_true", help="xây lại toàn bộ, không dùng lại chỉ mục cũ")
     b.add_argument("--no-ocr", action="store_true", help="không nhận dạng chữ (OCR) cho bản quét")
     b.add_argument("--batch-size", type=int, default=None, help="số đoạn mỗi lô khi tạo vector (mặc định 32)")
+    users_cli.add_parser(sub)
     args = parser.parse_args(argv)
+    if args.command == "users":
+        return users_cli.run(args)
 
     quiet_libraries()
     from .build import build_index, index_model

@@ -18,7 +18,7 @@ from indexer.metadata import TYPE_NAMES, find_numbers_any_case, leading_int, num
 from indexer.normalize import fold, normalize
 from indexer.relations import extract_relations
 
-from .citation import display_date, issuing_body, report_citation, short_citation
+from .citation import issuing_body, report_citation, short_citation
 
 OUTGOING = ("cites", "replaces", "repeals", "amends", "implements")
 INVERSE = {"cites": "cited_by", "replaces": "replaced_by", "repeals": "repealed_by", "amends": "amended_by",
@@ -31,8 +31,6 @@ WARNING_TEXT = {
     "amended_by": "Văn bản này đã được sửa đổi, bổ sung bởi {citation}.",
 }
 NOT_IN_COLLECTION = "{document} không có trong kho văn bản."
-CITED_IN = "Các văn bản trong kho trích dẫn văn bản này:"
-NOT_CITED = "Không văn bản nào trong kho trích dẫn văn bản này."
 _FOLDED_TYPES = {fold(t).lower(): t for t in TYPE_NAMES}
 # types whose numbers share an abbreviation (105-QĐ/TW is a Quy định, 217-QĐ/TW a Quyết định)
 _TYPE_FAMILY = {"Quy định": "Quyết định", "Thông tư": "Thông tri", "Bộ luật": "Luật"}
@@ -238,12 +236,14 @@ class CardAnswer:
         return bool(self.references)
 
     def to_dict(self) -> dict:
-        """JSON: `card` (the first found), `cards`, `not_in_collection` (the first missing number), `missing`."""
+        """JSON: `card` (the first found), `cards`, `not_in_collection` (the first missing number), `missing`,
+        `lookup_only` (the query is nothing but the reference: the card answers it)."""
         return {
             "card": self.cards[0].to_dict() if self.cards else None,
             "cards": [c.to_dict() for c in self.cards],
             "not_in_collection": self.missing[0].to_dict() if self.missing else None,
             "missing": [m.to_dict() for m in self.missing],
+            "lookup_only": self.lookup_only,
         }
 
 
@@ -418,35 +418,3 @@ def catalogue_of(index) -> Catalogue:
     key = id(index)
     _CACHE[key] = (weakref.ref(index, lambda _ref: _CACHE.pop(key, None)), catalogue)
     return catalogue
-
-
-def card_lines(answer: CardAnswer) -> list[str]:
-    """The plain-text form of a look-up (CLI): each card, then each number not in the collection."""
-    lines: list[str] = []
-    for card in answer.cards:
-        m = card.meta
-        lines.append(f"Văn bản: {card.citation_report}")
-        fields = [("Loại", m.doc_type), ("Số", m.number), ("Cơ quan ban hành", issuing_body(m) or m.outlet),
-                  ("Ngày", display_date(m.date)), ("Trích yếu", m.subject),
-                  ("Người ký", f"{m.signer} ({m.signer_title})" if m.signer_title and m.signer else m.signer),
-                  ("Các phần", ", ".join(card.sections)), ("Tệp", card.source)]
-        lines += [f"  {name}: {value}" for name, value in fields if value]
-        names = {"cites": "Trích dẫn", "replaces": "Thay thế", "repeals": "Bãi bỏ", "amends": "Sửa đổi, bổ sung",
-                 "implements": "Thực hiện", "cited_by": "Được trích dẫn bởi", "replaced_by": "Bị thay thế bởi",
-                 "repealed_by": "Bị bãi bỏ bởi", "amended_by": "Được sửa đổi bởi", "implemented_by": "Được thực hiện bởi"}
-        for kind, numbers in card.relations.items():
-            if numbers:
-                lines.append(f"  {names[kind]}: {', '.join(numbers)}")
-        lines += [f"  Lưu ý: {w.text}" for w in card.warnings]
-        lines.append("")
-    for miss in answer.missing:
-        lines.append(miss.text)
-        if miss.citing:
-            lines.append(CITED_IN)
-            for c in miss.citing:
-                lines.append(f"  - {report_citation(c.card.meta, c.section)}")
-                lines.append(f"    “{c.phrase}”")
-        else:
-            lines.append(NOT_CITED)
-        lines.append("")
-    return lines

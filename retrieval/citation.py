@@ -154,3 +154,18 @@ def answer_to_json(answer) -> dict | None:
         "citation_report": report_citation(answer.chunk.meta, answer.chunk.section),
         "excerpt_citation": excerpt_with_citation(answer.text, answer.chunk.meta, answer.chunk.section),
     }
+
+
+def result_to_json(result) -> dict:
+    """The JSON object of one question (an AskResult), as printed by `search --json` / `ask --json` and
+    returned by the HTTP API: results with both citation forms and their warnings, the answer, and for a
+    question that names a document number `card`/`cards` or `not_in_collection`/`missing` (see cards.py)."""
+    out = {
+        "query": result.question,
+        "results": [hit_to_json(h, result.catalogue) for h in result.hits],
+        "answer": answer_to_json(result.answer),
+        "no_answer": result.no_answer,
+    }
+    if result.card:
+        out.update(result.card.to_dict())
+    return out

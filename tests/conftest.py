@@ -101,3 +101,25 @@ def make_encrypted_pdf(path: Path, text: str, password: str = "mat-khau") -> Pat
         writer.write(f)
     plain.unlink()
     return path
+
+
+@pytest.fixture(autouse=True)
+def _private_state(tmp_path, monkeypatch):
+    """Users and the audit log of every test live in its own folder, never in the checkout's state/."""
+    monkeypatch.setenv("VNDS_STATE_DIR", str(tmp_path / "state"))
+
+
+TEST_PASSWORD = "mat-khau-thu-nghiem"
+
+
+def login(at, role: str, name: str | None = None):
+    """Log an AppTest in as a real user of `role` (created in the test's user store when missing)."""
+    from access.session import new_session
+    from access.store import UserStore
+
+    store = UserStore()
+    user = store.get(name or f"thu-{role}")
+    if user is None:
+        user = store.add(name or f"thu-{role}", TEST_PASSWORD, role)
+    at.session_state["auth_user"] = new_session(user)
+    return at

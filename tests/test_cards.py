@@ -120,3 +120,22 @@ def test_a_question_is_not_a_pure_lookup(catalogue):
     assert [c.meta.number for c in answer.cards] == ["12-CT/TU"] and not answer.lookup_only
     assert catalogue.lookup("Chỉ thị 12-CT/TU của Tỉnh ủy Bình An").lookup_only
     assert not catalogue.lookup("tỷ lệ cán bộ nữ")
+
+
+def test_plain_text_of_a_lookup_from_its_json(catalogue):
+    import json
+
+    from retrieval.card_text import card_lines
+
+    data = json.loads(json.dumps(catalogue.lookup("Chỉ thị 05-CT/TU").to_dict(), ensure_ascii=False))
+    lines = card_lines(data)
+    assert lines[0] == ("Văn bản: Chỉ thị số 05-CT/TU ngày 10/03/2015 của Ban Thường vụ Tỉnh ủy Bình An về tăng cường "
+                        "công tác cán bộ nữ trong tình hình mới")
+    assert "  Bị thay thế bởi: 12-CT/TU" in lines
+    assert any(line.startswith("  Lưu ý: Văn bản này đã được thay thế bởi Chỉ thị số 12-CT/TU") for line in lines)
+    lines = card_lines(catalogue.lookup("35-CT/TW").to_dict())
+    assert lines[:3] == ["Chỉ thị số 35-CT/TW không có trong kho văn bản.", "Các văn bản trong kho trích dẫn văn bản này:",
+                         "  - Công văn số 1539-CV/TU ngày 01/11/2024 của Ban Thường vụ Thành ủy Hải Phòng về việc quán "
+                         "triệt một số nội dung về công tác cán bộ nữ tại Đảng bộ thành phố, mục 4"]
+    assert card_lines(catalogue.lookup("Quyết định 999").to_dict())[:2] == [
+        "Quyết định 999 không có trong kho văn bản.", "Không văn bản nào trong kho trích dẫn văn bản này."]

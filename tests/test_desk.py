@@ -11,9 +11,8 @@ import sys
 import pytest
 
 from indexer.build import build_index
-from retrieval.__main__ import result_to_json
 from retrieval.ask import ask
-from retrieval.cards import catalogue_of
+from retrieval.citation import result_to_json
 from retrieval.index import load_index
 
 from .conftest import CORPUS, ROOT
@@ -34,7 +33,7 @@ def desk(tmp_path_factory, embedder, seed_index):
 
 
 def as_json(index, question, k=5):
-    return json.loads(json.dumps(result_to_json(ask(index, question, k=k), catalogue_of(index)), ensure_ascii=False))
+    return json.loads(json.dumps(result_to_json(ask(index, question, k=k)), ensure_ascii=False))
 
 
 def test_number_in_the_collection_answers_with_its_card(desk):
