@@ -19,9 +19,11 @@ quiet_libraries()
 from indexer.build import build_index, index_model  # noqa: E402
 from indexer.embed import Embedder  # noqa: E402
 from indexer.errors import IndexerError, IndexMissing  # noqa: E402
-from indexer.messages import error_text, skip_text  # noqa: E402
+from indexer.messages import SKIP_REASONS, error_text, skip_text  # noqa: E402
 from indexer.metadata import number_key  # noqa: E402
 from indexer.uploads import MAX_UPLOAD_BYTES, UploadRejected, save_upload  # noqa: E402
+from access import ui as access_ui  # noqa: E402
+from access.roles import can  # noqa: E402
 from retrieval.answer import question_terms
 from retrieval.ask import ask  # noqa: E402
 from retrieval.citation import display_date, format_citation  # noqa: E402
@@ -37,6 +39,8 @@ UPLOAD_REASONS = {
     "unsupported": "định dạng không được hỗ trợ (chỉ nhận PDF, DOCX, TXT, MD, HTML)",
     "too_large": f"tệp quá lớn (tối đa {MAX_UPLOAD_BYTES // (1024 * 1024)} MB)",
     "empty": "tệp rỗng",
+    "name_taken": "đã có quá nhiều tệp cùng tên",
+    "unwritable": "không ghi được vào thư mục văn bản",
 }
 CSS = """
 <style>
@@ -167,7 +171,7 @@ def page_ask(index: SearchIndex) -> None:
         with st.container(border=True):
             citation_block(chunk)
             st.markdown(f'<div class="passage">{highlight_html(chunk.text, terms, span)}</div>', unsafe_allow_html=True)
-            st.caption(f"Tệp: {chunk.source}")
+            st.caption(f"Tệp: {chunk.source} · {access_ui.provenance(chunk.source)}")
             st.button("Mở toàn văn", key=f"open-{chunk.chunk_id}", on_click=open_document, args=(chunk.doc_id, chunk.start))
 
 
@@ -258,7 +262,7 @@ def show_document(index: SearchIndex, doc_id: str) -> None:
         st.markdown(f'<div class="passage">{highlight_html(doc.text, set(), span)}</div>', unsafe_allow_html=True)
 
 
-def page_manage(index: SearchIndex | None) -> None:
+def page_manage(index: SearchIndex | None, user) -> None:
     st.header("Cập nhật kho văn bản")
     if index is not None:
         man = index.manifest
@@ -279,9 +283,12 @@ def page_manage(index: SearchIndex | None) -> None:
             try:
                 result = save_upload(CORPUS, f.name, f.getvalue())
             except UploadRejected as exc:
-                st.error(f"{exc.name}: {UPLOAD_REASONS.get(exc.code, exc.code)}.")
+                reason = UPLOAD_REASONS.get(exc.code) or SKIP_REASONS.get(exc.code, exc.code)
+                st.error(f"{exc.name}: {reason}" + (f" ({exc.detail})" if exc.detail else "") + ". Tệp không được lưu.")
                 continue
             saved.append(result.source)
+            if not result.existed:
+                access_ui.audit("upload", user.name, file=result.source, sha256=result.sha256)
             if result.existed:
                 st.info(f"{result.source}: đã có trong kho với cùng nội dung.")
             elif result.renamed:
@@ -289,17 +296,20 @@ def page_manage(index: SearchIndex | None) -> None:
             else:
                 st.success(f"Đã lưu {result.source}.")
         if saved:
-            _report(run_build)
-    if st.button("Xây dựng lại toàn bộ chỉ mục", key="rebuild"):
-        _report(lambda: run_build(rebuild=True))
+            _report(run_build, user, "update")
+    if index is not None and access_ui.delete_form(CORPUS, {d.source for d in index.documents.values()}, user):
+        _report(run_build, user, "update")
+    if can(user.role, "rebuild") and st.button("Xây dựng lại toàn bộ chỉ mục", key="rebuild"):
+        _report(lambda: run_build(rebuild=True), user, "rebuild")
 
 
-def _report(build) -> None:
+def _report(build, user, action: str) -> None:
     try:
         report = build()
     except IndexerError as exc:
         st.error(error_text(exc))
         return
+    access_ui.audit(action, user.name, detail=f"{report.generation}: {report.documents} văn bản, {report.chunks} đoạn")
     st.success(
         f"Chỉ mục đã cập nhật ({report.generation}): {report.documents} văn bản, {report.chunks} đoạn; "
         f"mới {len(report.added)}, thay đổi {len(report.changed)}, xóa {len(report.removed)}, bỏ qua {len(report.skipped)}."
@@ -317,15 +327,23 @@ def _report(build) -> None:
 def main() -> None:
     st.set_page_config(page_title="Tra cứu văn bản chỉ đạo", page_icon="📄", layout="wide")
     st.markdown(CSS, unsafe_allow_html=True)
-    st.session_state.setdefault("page", PAGES[0])
+    user = access_ui.require_user()  # the login form and nothing else until someone logs in
+    pages = access_ui.pages_for(user.role, PAGES)
+    if st.session_state.get("page") not in pages:
+        st.session_state["page"] = pages[0]
     with st.sidebar:
         st.title("Tra cứu văn bản")
-        st.radio("Trang", PAGES, key="page")
+        st.radio("Trang", pages, key="page")
+        access_ui.account_box(user)
     try:
-        index = ensure_index()
         page = st.session_state["page"]
+        if page == access_ui.AUDIT_PAGE:
+            return access_ui.page_audit()
+        if page == access_ui.USERS_PAGE:
+            return access_ui.page_users(user)
+        index = ensure_index()
         if page == "Cập nhật":
-            page_manage(index)
+            page_manage(index, user)
         elif index is None:
             return
         elif page == "Văn bản":

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from .conftest import CORPUS, ROOT
+from .conftest import CORPUS, ROOT, login
 
 pytestmark = pytest.mark.slow
 EXAMPLE = "what is the required share of women in the standing committee"
@@ -25,10 +25,11 @@ def desk(tmp_path, monkeypatch, seed_index):
     return corpus, index
 
 
-def app():
+def app(role="admin"):
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    login(at, role)
     at.run()
     assert not at.exception, at.exception
     return at
