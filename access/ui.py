@@ -12,6 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from deskui.text import md
 from indexer.uploads import NotInCorpus, delete_document
 
 from .audit import AuditLog
@@ -149,7 +150,7 @@ def _start_session(user: User) -> None:
 
 def account_box(user: User) -> None:
     """Sidebar: who is logged in, and the logout button."""
-    st.caption(f"Đăng nhập: {_md(user.name)} ({ROLE_LABELS.get(user.role, user.role)})")
+    st.caption(f"Đăng nhập: {md(user.name)} ({ROLE_LABELS.get(user.role, user.role)})")
     if st.button("Đăng xuất", key="logout"):
         audit("logout", user.name)
         st.session_state.pop(SESSION_KEY, None)
@@ -169,16 +170,11 @@ def delete_form(corpus: Path, sources: set[str], user: User) -> bool:
     try:
         digest = delete_document(corpus, gone)
     except NotInCorpus:
-        st.error(f"{gone}: không còn trong thư mục văn bản.")
+        st.error(f"{md(gone)}: không còn trong thư mục văn bản.")
         return False
     audit("delete", user.name, file=gone, sha256=digest)
-    st.success(f"Đã xóa {gone} khỏi thư mục văn bản.")
+    st.success(f"Đã xóa {md(gone)} khỏi thư mục văn bản.")
     return True
-
-
-def _md(text: str) -> str:
-    """Text shown literally inside Markdown."""
-    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|<>~" else c for c in text)
 
 
 def provenance(source: str) -> str:
@@ -233,7 +229,7 @@ def page_users(current: User) -> None:
         if st.form_submit_button("Thêm", key="new_user_submit"):
             try:
                 user = store.add(name, password, role)
-                st.success(f"Đã tạo người dùng {user.name} ({ROLE_LABELS[user.role]}).")
+                st.success(f"Đã tạo người dùng {md(user.name)} ({ROLE_LABELS[user.role]}).")
             except AccessError as exc:
                 st.error(error_text(exc))
     others = [u.name for u in store.list() if u.name != current.name]
@@ -242,7 +238,7 @@ def page_users(current: User) -> None:
         if st.button("Xóa người dùng này", key="remove_user_submit", disabled=gone is None):
             try:
                 store.remove(gone)
-                st.success(f"Đã xóa người dùng {gone} cùng các mã truy cập của họ.")
+                st.success(f"Đã xóa người dùng {md(gone)} cùng các mã truy cập của họ.")
             except AccessError as exc:
                 st.error(error_text(exc))
     st.dataframe([{"Tên": u.name, "Vai trò": ROLE_LABELS[u.role]} for u in store.list()], hide_index=True,

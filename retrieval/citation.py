@@ -58,3 +58,14 @@ def answer_to_json(answer) -> dict | None:
         "section": answer.chunk.section,
         "citation": format_citation(answer.chunk),
     }
+
+
+def result_to_json(result) -> dict:
+    """The JSON object of one question (an AskResult), as printed by `search --json` / `ask --json` and
+    returned by the HTTP API."""
+    return {
+        "query": result.question,
+        "results": [hit_to_json(h) for h in result.hits],
+        "answer": answer_to_json(result.answer),
+        "no_answer": result.no_answer,
+    }

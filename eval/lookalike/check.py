@@ -63,7 +63,7 @@ def main() -> int:
                 continue
             used[g["source"]] += 1
             words = len(norm(g["phrase"]).split())
-            if not 4 <= words <= 16:
+            if not 5 <= words <= 15:
                 faults.append(f"{where}: phrase has {words} words")
             if norm(g["phrase"]) not in text:
                 faults.append(f"{where}: phrase not in {g['source']}: {g['phrase']!r}")

@@ -1,0 +1,158 @@
+"""Request and response models of the HTTP API (their Vietnamese descriptions make the /docs page)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class FiltersIn(BaseModel):
+    """Bộ lọc kết quả; trường để trống không lọc gì."""
+
+    model_config = ConfigDict(extra="forbid")
+    issuers: list[str] = Field(default_factory=list, description="Cơ quan ban hành, ví dụ “Thành ủy Hải Phòng”")
+    doc_types: list[str] = Field(default_factory=list, description="Loại văn bản, ví dụ “Chỉ thị”, “Công văn”")
+    year_from: int | None = Field(None, ge=1900, le=2100, description="Từ năm")
+    year_to: int | None = Field(None, ge=1900, le=2100, description="Đến năm")
+    kind: Literal["all", "document", "news"] = Field("all", description="all: tất cả; document: văn bản chỉ đạo; news: tin bài")
+
+
+class QuestionIn(BaseModel):
+    """Một câu hỏi (tiếng Việt có hoặc không dấu, tiếng Anh, hoặc số văn bản như 35-CT/TW)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"question": "tỷ lệ cán bộ nữ tham gia ban thường vụ", "k": 3}]})
+    question: Text = Field(description="Câu hỏi")
+    k: int | None = Field(None, ge=0, le=100, description="Số đoạn trả về (mặc định 10 cho /search, 5 cho /ask)")
+    filters: FiltersIn | None = Field(None, description="Bộ lọc (không bắt buộc)")
+
+
+class ResultOut(BaseModel):
+    """Một đoạn văn bản phù hợp, kèm trích dẫn."""
+
+    model_config = ConfigDict(extra="allow")
+    rank: int = Field(description="Thứ hạng, từ 1")
+    score: float = Field(description="Điểm xếp hạng")
+    doc_id: str = Field(description="Mã văn bản")
+    source: str = Field(description="Tệp, đường dẫn tương đối trong thư mục văn bản")
+    title: str = Field(description="Trích yếu")
+    number: str = Field(description="Số, ký hiệu")
+    issuer: str = Field(description="Cơ quan ban hành")
+    date: str = Field(description="Ngày ban hành (yyyy-mm-dd)")
+    section: str = Field(description="Phần của văn bản, ví dụ “mục 4”")
+    text: str = Field(description="Đoạn văn bản, đúng như trong văn bản đã chuẩn hóa")
+    citation: str = Field(description="Trích dẫn ngắn")
+
+
+class AnswerOut(BaseModel):
+    """Câu trả lời trích từ một đoạn văn bản."""
+
+    model_config = ConfigDict(extra="allow")
+    text: str = Field(description="Câu trả lời")
+    start: int = Field(description="Vị trí bắt đầu trong đoạn")
+    end: int = Field(description="Vị trí kết thúc trong đoạn")
+    score: float
+    rank: int = Field(description="Thứ hạng của đoạn chứa câu trả lời")
+    source: str
+    section: str
+    citation: str
+
+
+class SearchOut(BaseModel):
+    """Kết quả một câu hỏi: giống hệt JSON của `python -m retrieval search --json`."""
+
+    model_config = ConfigDict(extra="allow")
+    query: str = Field(description="Câu hỏi")
+    results: list[ResultOut] = Field(description="Các đoạn phù hợp nhất")
+    answer: AnswerOut | None = Field(description="Câu trả lời; null khi kho không có câu trả lời")
+    no_answer: bool = Field(description="true khi kho văn bản không trả lời được câu hỏi")
+
+
+class DocumentOut(BaseModel):
+    """Thông tin một văn bản."""
+
+    model_config = ConfigDict(extra="allow")
+    doc_id: str = Field(description="Mã văn bản")
+    source: str = Field(description="Tệp")
+    type: str = Field(description="Loại văn bản")
+    number: str = Field(description="Số, ký hiệu")
+    issuer: str = Field(description="Cơ quan ban hành")
+    date: str = Field(description="Ngày ban hành (yyyy-mm-dd)")
+    subject: str = Field(description="Trích yếu")
+
+
+class DocumentList(BaseModel):
+    """Một trang danh mục văn bản."""
+
+    total: int = Field(description="Tổng số văn bản thỏa bộ lọc")
+    offset: int
+    limit: int
+    documents: list[DocumentOut]
+
+
+class DocumentDetail(DocumentOut):
+    """Văn bản đầy đủ: thông tin, các phần, quan hệ với văn bản khác và toàn văn."""
+
+    signer: str = Field(description="Người ký")
+    sections: list[str] = Field(description="Các phần theo thứ tự")
+    relations: dict[str, list[str]] = Field(description="Quan hệ: cites (trích dẫn), cited_by (được trích dẫn bởi), ...")
+    text: str = Field(description="Toàn văn đã chuẩn hóa")
+
+
+class ByNumberOut(BaseModel):
+    """Các văn bản mang số đã hỏi."""
+
+    number: str
+    documents: list[DocumentDetail]
+
+
+class NotInCollection(BaseModel):
+    """Văn bản không có trong kho; kèm các văn bản trong kho trích dẫn nó."""
+
+    detail: str
+    number: str
+    cited_by: list[DocumentOut]
+
+
+class HealthOut(BaseModel):
+    """Tình trạng dịch vụ."""
+
+    status: str = Field(description="ok")
+    generation: str = Field(description="Thế hệ chỉ mục đang dùng")
+    documents: int
+    chunks: int
+    model: str = Field(description="Mô hình tạo vector")
+    reloading: bool = Field(description="true khi đang nạp một thế hệ chỉ mục mới")
+
+
+class UpdateOut(BaseModel):
+    """Kết quả cập nhật chỉ mục."""
+
+    generation: str
+    documents: int
+    chunks: int
+    added: list[str]
+    changed: list[str]
+    removed: list[str]
+    skipped: list[str]
+
+
+class FieldError(BaseModel):
+    """Một trường không hợp lệ."""
+
+    field: str = Field(description="Đường dẫn tới trường, ví dụ body.question")
+    message: str
+
+
+class ErrorOut(BaseModel):
+    """Lỗi: một câu tiếng Việt."""
+
+    detail: str
+
+
+class ValidationOut(ErrorOut):
+    """Dữ liệu gửi lên không hợp lệ."""
+
+    errors: list[FieldError]
