@@ -62,8 +62,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.queries:
             try:
                 questions = [line.strip() for line in Path(args.queries).read_text(encoding="utf-8").splitlines() if line.strip()]
-            except (OSError, UnicodeDecodeError) as exc:
-                print(f"Không đọc được tệp câu hỏi {args.queries}: {exc}", file=sys.stderr)
+            except UnicodeDecodeError as exc:
+                print(f"Tệp câu hỏi {args.queries} không phải UTF-8 (byte lỗi ở vị trí {exc.start}). "
+                      "Hãy lưu lại tệp với bảng mã UTF-8.", file=sys.stderr)
+                return 1
+            except OSError as exc:
+                print(f"Không đọc được tệp câu hỏi {args.queries}: {exc.strerror or exc}.", file=sys.stderr)
                 return 1
         elif args.question and args.question.strip():
             questions = [args.question]
@@ -75,6 +79,12 @@ def main(argv: list[str] | None = None) -> int:
             print("Hãy nhập câu hỏi.", file=sys.stderr)
             return 1
         questions = [args.question]
+    for question in questions:
+        bad = _undecodable(question)
+        if bad is not None:
+            print(f"Câu hỏi có byte không phải UTF-8 (vị trí {bad}). Hãy gõ lại câu hỏi, hoặc đặt bảng mã của "
+                  "cửa sổ lệnh là UTF-8 (ví dụ LANG=C.UTF-8).", file=sys.stderr)
+            return 1
     try:
         for obj in _answers(args, questions):
             if args.json:
@@ -84,12 +94,22 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 _print_ask(obj)
     except IndexerError as exc:
-        print(error_text(exc), file=sys.stderr)
+        print(error_text(exc, index=args.index), file=sys.stderr)
         return 1
     except ServerError as exc:
         print(str(exc), file=sys.stderr)
         return 1
     return 0
+
+
+def _undecodable(text: str) -> int | None:
+    """Position of the first byte that was not UTF-8 in a command-line argument (Python keeps such
+    bytes as lone surrogates), or None."""
+    try:
+        text.encode("utf-8")
+        return None
+    except UnicodeEncodeError as exc:
+        return len(text[: exc.start].encode("utf-8"))
 
 
 def _answers(args, questions: list[str]) -> Iterator[dict]:
