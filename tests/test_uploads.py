@@ -73,7 +73,7 @@ def test_unreadable_upload_is_refused_and_not_saved(tmp_path):
     secret = make_encrypted_pdf(tmp_path / "mat.pdf", "Văn bản mật của chi bộ, cần mật khẩu để mở.")
     with pytest.raises(UploadRejected) as locked:
         save_upload(corpus, "mat.pdf", secret.read_bytes())
-    assert locked.value.code == "encrypted"
+    assert locked.value.code == "needs_password"
     with pytest.raises(UploadRejected) as empty:
         save_upload(corpus, "trang.txt", b"   \n\n ")
     assert empty.value.code == "empty"
