@@ -176,15 +176,28 @@ def extract_metadata(text: str) -> DocMeta:
     else:
         _news_header(head, meta)
     _signature(lines, meta)
-    own = number_key(meta.number) if meta.number else None
+    meta.cites = cited_numbers(text, meta.number, meta.doc_type)
+    return meta
+
+
+def cited_numbers(text: str, own_number: str = "", own_type: str = "") -> list[str]:
+    """Numbers a text cites: full numbers, then "Quyết định 217" style ones that no full number covers;
+    never the document's own number."""
+    own = number_key(own_number) if own_number else None
+    own_type = own_type or (number_type(own_number) if own_number else "")
     cites = [n for n in find_numbers(text) if number_key(n) != own]
     cited_pairs = {(number_type(n), _leading_int(n)) for n in cites}
     for textual in textual_citations(text):
         kind, _, n = textual.rpartition(" ")
-        if (kind, int(n)) not in cited_pairs and not (kind == meta.doc_type and own and _leading_int(meta.number) == int(n)):
+        if (kind, int(n)) not in cited_pairs and not (kind == own_type and own and _leading_int(own_number) == int(n)):
             cites.append(textual)
-    meta.cites = cites
-    return meta
+    return cites
+
+
+def leading_int(number: str) -> int:
+    """The number a document number starts with (1539-CV/TU -> 1539; "Chỉ thị 35" -> 35); -1 when none."""
+    m = re.search(r"\d+", number)
+    return int(m.group(0)) if m else -1
 
 
 def _leading_int(number: str) -> int:
@@ -220,7 +233,12 @@ def _subject(lines: list[str]) -> str:
         elif blocks[-1]:
             blocks.append([])
     for block in blocks:
+        while block and block[0].isupper():  # "CHỈ THỊ", "CỦA BAN THƯỜNG VỤ TỈNH ỦY" above "về ..."
+            block = block[1:]
         joined = " ".join(part for part in block if part)
+        title = _TITLE_LINE.match(joined)
+        if title and joined[title.end() :].strip() and not joined.isupper():
+            joined = joined[title.end() :].strip()  # "CHỈ THỊ về ..." joined into one line by the normaliser
         if not joined or joined.isupper() or _PLACE_DATE.match(joined) or joined.lower().startswith(("kính gửi", "- kính gửi")):
             continue
         if joined.startswith(("- ", "* ")):
