@@ -19,7 +19,7 @@ from .audit import AuditLog
 from .errors import AccessError, LockedOut, LoginFailed
 from .messages import error_text, first_admin_command, lockout_text
 from .roles import ROLE_LABELS, ROLES, can
-from .session import is_loopback, new_session, session_user
+from .session import is_loopback, local_request, new_session, session_user
 from .store import MIN_PASSWORD_LENGTH, User, UserStore
 
 AUDIT_PAGE = "Nhật ký"
@@ -96,6 +96,9 @@ def _first_admin_form(store: UserStore) -> None:
     st.title("Tra cứu văn bản chỉ đạo")
     st.warning("Chưa có người dùng nào. Tạo quản trị viên đầu tiên bằng lệnh sau (trong thư mục dự án):")
     st.code(first_admin_command(), language="bash")
+    if not local_request(st.context.headers):
+        st.info("Trang này được mở qua mạng hoặc qua máy chủ trung gian: chỉ tạo được quản trị viên bằng lệnh trên.")
+        return
     st.caption("Hoặc, vì trang này chỉ mở trên chính máy này (127.0.0.1), tạo ngay tại đây:")
     with st.form("first_admin"):
         name = st.text_input("Tên đăng nhập", key="first_name")
