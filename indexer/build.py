@@ -20,7 +20,7 @@ from .budget import Budget
 from .embed import DEFAULT_MODEL, Embedder
 from .errors import CorpusError, IndexCorrupt, IndexerError, IndexMismatch, IndexMissing, ReadError
 from .lock import LOCK_NAME, BuildLock  # noqa: F401  (LOCK_NAME re-exported)
-from .metadata import extract_metadata
+from .metadata import extract_metadata, issuing_organ
 from .normalize import NORMALIZER_VERSION, normalize_document
 from .outlet import news_outlet
 from .relations import extract_relations
@@ -64,6 +64,7 @@ def load_document(path: Path, source: str, options: ReadOptions | None = None) -
     meta = extract_metadata(text)
     meta.relations = extract_relations(text, meta.number, meta.is_news)
     meta.outlet = news_outlet(raw, text) if meta.is_news else ""
+    meta.organ = "" if meta.is_news else issuing_organ(text)
     return Document(doc_id=text_id(text), source=source, text=text, meta=meta)
 
 

@@ -31,6 +31,7 @@ class DocMeta:
     cites: list[str] = field(default_factory=list)
     is_news: bool = False
     outlet: str = ""  # news: the outlet that published it ("Báo Cần Thơ"); empty when not known
+    organ: str = ""  # the issuing organ proper ("Quận ủy Ninh Kiều" under "Đảng bộ thành phố Cần Thơ")
     relations: list[Relation] | None = None  # None: not extracted (an index built before relations existed)
 
     def __post_init__(self) -> None:

@@ -30,14 +30,18 @@ def news_outlet(raw: str, text: str) -> str:
                 rest = line[len(prefix) :].strip(" :-–")
                 if rest:
                     return f"{prefix} {vietnamese_case(rest) if rest.isupper() else rest}"
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    if lines and _org_line(lines[0], data["masthead_starts"]):
+        return lines[0]
     codes = "|".join(re.escape(c) for c in data["dateline_codes"])
     dateline = re.search(rf"(?m)^\(({codes})\)\s*[-–]", text)
     if dateline:
         return data["dateline_codes"][dateline.group(1)]
-    lines = [line.strip() for line in text.split("\n") if line.strip()]
-    if lines:
-        last = lines[-1]
-        starts = tuple(w + " " for w in data["byline_starts"])
-        if len(last) <= _BYLINE_MAX and last.startswith(starts) and not re.search(r"[.;:!?]", last):
-            return " ".join(re.sub(r"\s[-–]\s", " ", last).split())
+    if lines and _org_line(lines[-1], data["byline_starts"]):
+        return " ".join(re.sub(r"\s[-–]\s", " ", lines[-1]).split())
     return ""
+
+
+def _org_line(line: str, starts: list[str]) -> bool:
+    """A short line that names an organisation: it starts with one of `starts` and is no sentence."""
+    return len(line) <= _BYLINE_MAX and line.startswith(tuple(w + " " for w in starts)) and not re.search(r"[.;:!?]", line)

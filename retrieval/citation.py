@@ -54,17 +54,21 @@ def issuing_body(meta: DocMeta) -> str:
     """The full name of the body a document is issued by: the collective body it is signed for
     ("T/M BAN THƯỜNG VỤ") before the issuer ("Thành ủy Hải Phòng") -> "Ban Thường vụ Thành ủy Hải Phòng"."""
     fmt = citation_format()
-    issuer = meta.issuer
+    issuer = meta.organ or meta.issuer
     first = meta.signer_title.split(",")[0].strip()
     prefix = next((p for p in fmt["signed_for"] if first.upper().startswith(p + " ")), None)
     if prefix is None:
         return issuer
-    raw = first[len(prefix) :].strip()
-    body = fmt["bodies"].get(raw.upper()) or vietnamese_case(raw)
+    raw = first[len(prefix) :].strip().upper()
+    key = max((k for k in fmt["bodies"] if raw == k or raw.startswith(k + " ")), key=len, default=None)
+    body = fmt["bodies"][key] if key else vietnamese_case(raw)
     if body in fmt["standalone"] or not issuer:
         return body
     if fold(body).lower() in fold(issuer).lower():
         return issuer
+    for parent in fmt["collegial_parents"]:  # "Ban Chấp hành Đoàn tỉnh X" signed for its Ban Thường vụ
+        if issuer.startswith(parent + " "):
+            return f"{body} {issuer[len(parent) + 1 :]}"
     return f"{body} {issuer}"
 
 

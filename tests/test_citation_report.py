@@ -80,3 +80,54 @@ def test_parts_without_a_value_are_left_out():
                          date="2022-02-10", issuer="Ủy ban nhân dân tỉnh Bình An")
     assert report_citation(quyet_dinh) == ("Quyết định số 45/QĐ-UBND ngày 10/02/2022 của Ủy ban nhân dân tỉnh Bình An "
                                            "về việc ban hành Quy chế làm việc")
+
+
+ORGANS = [
+    ("ĐẢNG BỘ TỈNH BÌNH AN\n\nHUYỆN ỦY AN PHÚ\n\n*\n\nSố 12-KH/HU\n", "Huyện ủy An Phú"),
+    ("TỈNH ỦY HÀ TĨNH\n\nBAN TUYÊN GIÁO\n\n*\n\nSố 7-HD/BTGTU\n", "Ban Tuyên giáo Tỉnh ủy Hà Tĩnh"),
+    ("HỘI ĐỒNG NHÂN DÂN\nTỈNH BÌNH AN\n\nSố: 3/2024/NQ-HĐND\n", "Hội đồng nhân dân tỉnh Bình An"),
+    ("HỘI LIÊN HIỆP PHỤ NỮ\n\nHUYỆN AN PHÚ\n\nSố 4/KH-HPN\n", "Hội Liên hiệp Phụ nữ huyện An Phú"),
+    ("THÀNH ỦY HẢI PHÒNG\n\n*\n\nSố 1539-CV/TU\n", "Thành ủy Hải Phòng"),
+    ("Quan tâm bồi dưỡng cán bộ nữ (04:09 28/09/2020)\n\nNgày 25/9/2020, ...\n", ""),
+]
+
+
+@pytest.mark.parametrize("text,expected", ORGANS, ids=[o[1] or "none" for o in ORGANS])
+def test_issuing_organ(text, expected):
+    from indexer.metadata import issuing_organ
+
+    assert issuing_organ(text) == expected
+
+
+def test_organ_under_a_parent_and_a_youth_union_executive():
+    m = DocMeta(doc_type="Kế hoạch", number="12-KH/HU", issuer="Đảng bộ tỉnh Bình An Huyện ủy An Phú",
+                organ="Huyện ủy An Phú", signer_title="T/M BAN THƯỜNG VỤ, BÍ THƯ", date="2025-02-03",
+                subject="Triển khai thực hiện Công văn số 215-CV/TU")
+    assert report_citation(m) == ("Kế hoạch số 12-KH/HU ngày 03/02/2025 của Ban Thường vụ Huyện ủy An Phú về triển "
+                                  "khai thực hiện Công văn số 215-CV/TU")
+    union = DocMeta(issuer="Ban Chấp hành Đoàn tỉnh Bình An", signer_title="TM. BAN THƯỜNG VỤ TỈNH ĐOÀN, BÍ THƯ")
+    assert issuing_body(union) == "Ban Thường vụ Đoàn tỉnh Bình An"
+
+
+OUTLETS = [
+    ("Báo Bình An\n\nChính trị\n\n13/01/2025 07:40\n\nBình An tăng tỷ lệ cán bộ nữ\n", "Báo Bình An"),
+    ("Tin tức\nTỉnh tổ chức hội nghị (10:00 05/11/2024)\n\n(CT) - Sáng 4-11, tỉnh tổ chức hội nghị.\n", "Báo Cần Thơ"),
+    ("Hội nghị cán bộ nữ (10:00 05/11/2024)\n\nNgày 4-11, hội nghị đã diễn ra.\n\nHội LHPN – huyện An Phú\n",
+     "Hội LHPN huyện An Phú"),
+    ("Hội nghị cán bộ nữ (10:00 05/11/2024)\n\nNgày 4-11, hội nghị đã diễn ra.\n\nTin, ảnh: MINH AN\n", ""),
+]
+
+
+@pytest.mark.parametrize("text,expected", OUTLETS, ids=[o[1] or "none" for o in OUTLETS])
+def test_news_outlet(text, expected):
+    from indexer.normalize import normalize_document
+    from indexer.outlet import news_outlet
+
+    assert news_outlet(text, normalize_document(text)) == expected
+
+
+def test_site_line_of_the_raw_page_names_the_outlet():
+    from indexer.outlet import news_outlet
+
+    raw = "Tin bài\nNội dung bài.\n\nCỔNG THÔNG TIN ĐIỆN TỬ ỦY BAN NHÂN DÂN TỈNH BÌNH AN\nĐiện thoại: 0123\n"
+    assert news_outlet(raw, "Tin bài\nNội dung bài.\n") == "Cổng thông tin điện tử Ủy ban nhân dân tỉnh Bình An"
