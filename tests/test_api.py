@@ -292,7 +292,7 @@ def test_update_switches_generation_and_answers_meanwhile(api):
 
 @pytest.mark.slow
 def test_real_server_over_http(api, seed_index, loaded_seed_index, capsys):
-    from retrieval.__main__ import _print_search
+    from retrieval.__main__ import _print_ask, _print_search
     from retrieval.ask import ask
     from retrieval.citation import result_to_json
 
@@ -327,6 +327,11 @@ def test_real_server_over_http(api, seed_index, loaded_seed_index, capsys):
         assert out.returncode == 0, out.stderr
         _print_search(expected)
         assert out.stdout == capsys.readouterr().out
+        out = subprocess.run([sys.executable, "-m", "retrieval", "ask", "--server", url, "Chỉ thị 35-CT/TW"], cwd=ROOT,
+                             env=dict(env, VNDS_TOKEN=api.tokens["reader"]), capture_output=True, text=True, timeout=60)
+        _print_ask(result_to_json(ask(loaded_seed_index, "Chỉ thị 35-CT/TW", k=5)))
+        assert out.returncode == 0 and out.stdout == capsys.readouterr().out
+        assert out.stdout.startswith("Chỉ thị số 35-CT/TW không có trong kho văn bản.\n")
         out = subprocess.run([sys.executable, "-m", "retrieval", "ask", "--server", url, "--token", "vnds_sai", question],
                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
         assert out.returncode == 1 and "Traceback" not in out.stderr
