@@ -25,6 +25,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 QUESTIONS = ROOT / "tests" / "data" / "dev_questions.jsonl"
 BEGIN, END = "<!-- bench/api.py: begin -->", "<!-- bench/api.py: end -->"
 
@@ -57,7 +58,7 @@ def wait_for(url: str, server: subprocess.Popen, timeout: float = 300) -> dict:
             time.sleep(0.5)
 
 
-def load(url: str, route: str, questions: list[str], clients: int, seconds: float) -> dict:
+def load(url: str, route: str, questions: list[str], clients: int, seconds: float, token: str) -> dict:
     """`clients` threads, each sending questions in turn for `seconds`; latencies of the answered ones."""
     latencies: list[float] = []
     errors = [0]
@@ -68,7 +69,7 @@ def load(url: str, route: str, questions: list[str], clients: int, seconds: floa
         n = i
         while time.monotonic() < stop:
             body = json.dumps({"question": questions[n % len(questions)]}).encode()
-            request = urllib.request.Request(f"{url}/{route}", data=body, headers={"Content-Type": "application/json"})
+            request = urllib.request.Request(f"{url}/{route}", data=body, headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
             started = time.perf_counter()
             try:
                 with urllib.request.urlopen(request, timeout=120) as r:
@@ -110,14 +111,19 @@ def main() -> int:
         index = Path(args.index) if args.index else tmp / "index"
         if not args.index and build(corpus, index).wait() != 0:
             raise SystemExit("building the seed index failed")
+        from access.store import UserStore
+
+        users = UserStore(tmp / "state" / "users.sqlite3")
+        users.add("bench", "mat-khau-bench", "reader")
+        token = users.issue_token("bench")
         port = free_port()
         url = f"http://127.0.0.1:{port}"
         server = python("-m", "retrieval", "serve", "--index", str(index), "--port", str(port),
                         "--state", str(tmp / "state"), stdout=subprocess.DEVNULL)
         health = wait_for(url, server)
-        load(url, args.route, questions[:8], 2, 3)  # warm-up
+        load(url, args.route, questions[:8], 2, 3, token)  # warm-up
         load_before = os.getloadavg()[0]
-        rows = [("quiet", load(url, args.route, questions, args.clients, args.seconds), 0, load_before)]
+        rows = [("quiet", load(url, args.route, questions, args.clients, args.seconds, token), 0, load_before)]
         builds, stop = [0], threading.Event()
 
         def keep_building() -> None:  # a full build of another index, again and again, for the whole phase
@@ -134,7 +140,7 @@ def main() -> int:
         builder.start()
         time.sleep(8)  # the build's own start (imports, model load) is part of the load it puts on the machine
         load_before = os.getloadavg()[0]
-        during = load(url, args.route, questions, args.clients, args.seconds)
+        during = load(url, args.route, questions, args.clients, args.seconds, token)
         stop.set()
         builder.join()
         rows.append(("while another index builds", during, builds[0], load_before))
