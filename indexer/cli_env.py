@@ -68,8 +68,17 @@ def vietnamese_argparse_message(message: str) -> str:
     return message
 
 
+# placeholders shown in usage lines, by argument name (an argument may still set its own metavar)
+METAVARS = {
+    "index": "THƯ_MỤC", "corpus": "THƯ_MỤC", "state": "THƯ_MỤC", "k": "SỐ", "batch_size": "SỐ", "port": "CỔNG",
+    "queries": "TỆP", "model": "MÔ_HÌNH", "server": "URL", "token": "MÃ", "host": "ĐỊA_CHỈ",
+    "question": "CÂU_HỎI", "name": "TÊN", "role": "VAI_TRÒ",
+}
+
+
 class ArgumentParser(argparse.ArgumentParser):
-    """argparse with Vietnamese usage, headings and error messages (exit code 2 on a usage error, as argparse)."""
+    """argparse with Vietnamese usage, headings, placeholders and error messages (exit code 2 on a usage
+    error, as argparse)."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -78,6 +87,15 @@ class ArgumentParser(argparse.ArgumentParser):
         for action in self._actions:
             if isinstance(action, argparse._HelpAction):
                 action.help = "hiện hướng dẫn này rồi thoát"
+
+    def add_argument(self, *args, **kwargs):
+        """As argparse's, with a Vietnamese placeholder (METAVARS) for arguments that take a value."""
+        if "metavar" not in kwargs and kwargs.get("action", "store") == "store" and "choices" not in kwargs:
+            name = next((a[2:] for a in args if a.startswith("--")), args[0] if args else "")
+            name = kwargs.get("dest", name).replace("-", "_")
+            if name in METAVARS:
+                kwargs["metavar"] = METAVARS[name]
+        return super().add_argument(*args, **kwargs)
 
     def add_subparsers(self, **kwargs):
         """Sub-commands, listed under a Vietnamese heading."""
