@@ -112,7 +112,7 @@ SEMANTIC_WEIGHT = 4.0  # cosine of question and clause, relative to the best can
 RANK_DECAY = 0.1  # prior of the passage at rank r: 1 / (1 + RANK_DECAY * (r - 1))
 NEWS_FACTOR = 0.7  # a news article's clause, unless the question asks what a newspaper said
 CONTEXT_FACTOR = 0.9  # a list item read with the clause that opens the list
-SIGNER_FACT = 1.5  # "ai ký": the clause with the document's signer
+SIGNER_FACT = 3.0  # "ai ký": the clause with the document's signer is the answer
 PASSAGES = 4  # passages read for candidates
 MAX_CANDIDATES = 12  # clauses embedded per question (the best by the cheap parts of the score)
 

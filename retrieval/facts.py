@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from indexer.metadata import DOC_NUMBER_RE
+from indexer.metadata import DOC_NUMBER_RE, find_numbers_any_case, number_key
 from indexer.normalize import fold, has_diacritics, normalize
 
 KINDS = ("quantity", "date", "who", "document", "other")
@@ -29,6 +29,7 @@ class Asked:
     kind: str = "other"
     unit: str = ""
     unit_words: tuple[str, ...] = ()
+    named: tuple[str, ...] = ()  # keys of the document numbers the question names: not the answer to "which"
 
 
 def _rx(*alternatives: str) -> re.Pattern[str]:
@@ -85,7 +86,7 @@ _MONEY_Q = _rx(
 _UNIT_AFTER = {
     "tuoi": ("age", ()), "thang tuoi": ("age", ("thang",)), "nam": ("duration", ("nam",)),
     "thang": ("duration", ("thang",)), "ngay": ("duration", ("ngay",)), "tuan": ("duration", ("tuan",)),
-    "tien": ("money", ()), "dong": ("money", ()), "phan tram": ("percent", ()), "percent": ("percent", ()),
+    "tien": ("money", ()), "dong": ("money", ()), "dong chi": ("count", ("dong",)), "phan tram": ("percent", ()), "percent": ("percent", ()),
     "years": ("duration", ("nam",)), "year": ("duration", ("nam",)), "months": ("duration", ("thang",)),
     "month": ("duration", ("thang",)), "days": ("duration", ("ngay",)), "weeks": ("duration", ("tuan",)),
     "old": ("age", ()),
@@ -107,7 +108,7 @@ def classify(question: str) -> Asked:
     folded = re.sub(r"[^\w%]+", " ", folded).strip()
     accented = has_diacritics(text)
     if _DOC_Q.search(folded):
-        return Asked("document")
+        return Asked("document", named=tuple(number_key(n) for n in find_numbers_any_case(question)))
     ai = _AI.search(text if accented else folded)
     if _BODY_Q.search(folded):
         return Asked("who", "body")
@@ -146,7 +147,7 @@ def _quantity(folded: str) -> Asked:
                 break
             counted.append(w)
         head = _count_head(counted, english=m.group(0).startswith("how"))
-        if head and not _MONEY_Q.search(" ".join(counted)):
+        if head:
             return Asked("quantity", "count", (head,))
     if re.search(r"(?<!\w)bao lau(?!\w)", folded):
         return Asked("quantity", "duration")
@@ -179,7 +180,7 @@ _NUM = r"\d+(?:[.,]\d+)*"
 PERCENT_RE = re.compile(rf"(?<![\w.,]){_NUM}\s?%|(?<![\w.,]){_NUM}\s+phần trăm")
 MONEY_RE = re.compile(
     rf"(?<![\w.,/])(?:\d{{1,3}}(?:\.\d{{3}})+|{_NUM}\s*(?:tỷ|triệu|nghìn|ngàn))\s*(?:đồng|đ)(?!\w)"
-    rf"|(?<![\w.,/]){_NUM}\s*(?:tỷ|triệu)(?!\w)"
+    rf"|(?<![\w.,/]){_NUM}\s*(?:tỷ|triệu)(?!\w)(?!\s+lệ)"
 )
 BIG_FIGURE_RE = re.compile(r"(?<![\w.,/])\d{1,3}(?:\.\d{3}){2,}(?![\d])")
 DATE_RE = re.compile(
@@ -250,7 +251,9 @@ def bodies(text: str) -> list[tuple[int, int]]:
 
 def document_numbers(text: str) -> list[tuple[int, int]]:
     """Spans of document numbers (215-CV/TU, 12/2025/NQ-HĐND) and form codes (Mẫu 01-RS)."""
-    return [m.span() for m in DOC_NUMBER_RE.finditer(text)] + [m.span() for m in FORM_RE.finditer(text)]
+    forms = [m.span() for m in FORM_RE.finditer(text)]
+    numbers = [m.span() for m in DOC_NUMBER_RE.finditer(text) if not any(a <= m.start() < b for a, b in forms)]
+    return sorted(numbers + forms)
 
 
 def dates(text: str) -> list[tuple[int, int]]:
@@ -275,6 +278,8 @@ def _bare_figures(text: str) -> list[tuple[int, int]]:
     out = []
     for m in NUMBER_TOKEN_RE.finditer(text):
         s, e = m.span()
+        if not text[:s].strip() and text[e : e + 1] in (".", ")"):  # an item marker ("2.")
+            continue
         if any(a <= s < b for a, b in taken):
             continue
         value = m.group(0)
@@ -294,7 +299,7 @@ def fact_spans(asked: Asked, text: str) -> tuple[float, list[tuple[int, int]]]:
         years = [m.span() for m in YEAR_RE.finditer(text)]
         return (0.3, years) if years else (0.0, [])
     if kind == "document":
-        found = document_numbers(text)
+        found = [(a, b) for a, b in document_numbers(text) if number_key(text[a:b]) not in asked.named]
         return (1.0, found) if found else (0.0, [])
     if kind == "who":
         found = people(text) if unit == "person" else bodies(text)
