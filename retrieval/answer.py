@@ -114,7 +114,7 @@ NEWS_FACTOR = 0.7  # a news article's clause, unless the question asks what a ne
 CONTEXT_FACTOR = 0.9  # a list item read with the clause that opens the list
 SIGNER_FACT = 3.0  # "ai ký": the clause with the document's signer is the answer
 PASSAGES = 4  # passages read for candidates
-MAX_CANDIDATES = 12  # clauses embedded per question (the best by the cheap parts of the score)
+MAX_CANDIDATES = 6  # clauses embedded per question (the best by the cheap parts of the score)
 
 
 @dataclass
