@@ -191,7 +191,8 @@ def create_app(holder: IndexHolder, users, audit, corpus: Path | None = None) ->
     def health() -> dict:
         index = holder.current()
         return {"status": "ok", "generation": index.generation, "documents": len(index.documents),
-                "chunks": len(index.chunks), "model": index.manifest.model_id, "reloading": holder.loading}
+                "chunks": len(index.chunks), "model": index.manifest.model_id, "reloading": holder.loading,
+                "reload_error": _reload_error(holder.reload_error)}
 
     @app.post("/index/update", response_model=UpdateOut, tags=["Quản trị"],
               responses={**ERRORS, 409: {"model": ErrorOut, "description": "Đang có một lần xây dựng khác"}},
@@ -220,6 +221,12 @@ def create_app(holder: IndexHolder, users, audit, corpus: Path | None = None) ->
 
     return app
 
+
+
+def _reload_error(exc: Exception | None) -> str | None:
+    if exc is None:
+        return None
+    return error_text(exc) if isinstance(exc, IndexerError) else f"Lỗi: {type(exc).__name__}: {exc}"
 
 
 def serve(index_dir: Path, corpus: Path, host: str, port: int, model: str | None = None,
