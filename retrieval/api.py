@@ -3,6 +3,7 @@ user store; every request is written to the audit log. Run by `python -m retriev
 
 from __future__ import annotations
 
+import errno
 import socket
 import sys
 import threading
@@ -31,6 +32,8 @@ from .search import Filters
 from .service import IndexHolder, single_thread_queries
 
 ANONYMOUS = "-"
+BIND_ERRORS = {errno.EADDRINUSE: "cổng đang được dùng", errno.EACCES: "không có quyền dùng cổng này",
+               errno.EADDRNOTAVAIL: "máy này không có địa chỉ đó"}
 UNLOGGED = ("/health", "/docs", "/redoc", "/openapi.json", "/static-offline-docs")
 DESCRIPTION = """Tra cứu và hỏi đáp trên kho văn bản chỉ đạo, dành cho phần mềm khác của cơ quan
 (hệ thống quản lý văn bản, cổng thông tin nội bộ).
@@ -250,9 +253,12 @@ def serve(index_dir: Path, corpus: Path, host: str, port: int, model: str | None
         socket.getaddrinfo(host, port)
         with socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET):
             pass
+    except socket.gaierror:
+        print(f"Không tìm thấy địa chỉ {host}. Hãy kiểm tra --host.", file=sys.stderr)
+        return 1
     except OSError as exc:
-        print(f"Không mở được cổng {port} trên {host} ({exc.strerror or exc}). Hãy chọn cổng khác bằng --port.",
-              file=sys.stderr)
+        reason = BIND_ERRORS.get(exc.errno, exc.strerror or str(exc))
+        print(f"Không mở được cổng {port} trên {host}: {reason}. Hãy chọn cổng khác bằng --port.", file=sys.stderr)
         return 1
     single_thread_queries()
     try:

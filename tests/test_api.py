@@ -91,6 +91,19 @@ def test_serve_without_an_index_says_so(tmp_path, capsys):
     assert capsys.readouterr().err.strip() == f"Chưa có chỉ mục tại {index}. Hãy chạy: python -m indexer build"
 
 
+def test_serve_on_a_port_in_use_says_so(tmp_path, capsys):
+    from retrieval.__main__ import main
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code = main(["serve", "--index", str(tmp_path / "index"), "--state", str(tmp_path / "state"), "--port", str(port)])
+    assert code == 1
+    assert capsys.readouterr().err.strip() == (f"Không mở được cổng {port} trên 127.0.0.1: cổng đang được dùng. "
+                                               "Hãy chọn cổng khác bằng --port.")
+
+
 # ---------- one application over a copy of the seed index ----------
 
 @pytest.fixture(scope="module")
