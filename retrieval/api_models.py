@@ -173,6 +173,7 @@ class HealthOut(BaseModel):
     chunks: int
     model: str = Field(description="Mô hình tạo vector")
     reloading: bool = Field(description="true khi đang nạp một thế hệ chỉ mục mới")
+    reload_error: str | None = Field(description="Lỗi khi nạp thế hệ chỉ mục mới nhất (dịch vụ vẫn dùng thế hệ cũ); null nếu không có")
 
 
 class UpdateOut(BaseModel):
