@@ -79,7 +79,7 @@ def show_warnings(warnings) -> None:
 
 def show_card(card: dict, key: str, on_open: Open, open_button: bool = True) -> None:
     """The card: title, warnings, facts, a button to open the document, its relations and their diagram."""
-    with st.container(border=True):
+    with st.container(border=True, key=f"card-{key}"):  # the key gives the element a CSS class: .st-key-card-...
         st.subheader(md(card_title(card)))
         show_warnings(card.get("warnings") or [])
         st.table(card_facts(card))
@@ -114,7 +114,7 @@ def show_relations(card: dict, key: str, on_open: Open) -> None:
 
 def show_missing(missing, key: str, on_open: Open) -> None:
     """"... không có trong kho văn bản." and the documents of the collection that cite it, with their passages."""
-    with st.container(border=True):
+    with st.container(border=True, key=f"missing-{key}"):
         st.info(md(missing.text))
         if not missing.citing:
             st.caption("Không văn bản nào trong kho trích dẫn văn bản này.")
