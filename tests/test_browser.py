@@ -262,7 +262,7 @@ def test_card_relations_warning_and_vietnamese_widgets_in_chromium(desk_server, 
                                                          -grid.size["height"] // 2 + 52).click().perform()
         heading = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, ".st-key-card-doc h3"))
         assert heading.text.replace("\u2060", "") == HOSTILE_TITLE
-        assert HOSTILE_NAME in body()
+        wait.until(lambda d: HOSTILE_NAME in d.find_element(By.CSS_SELECTOR, ".st-key-card-doc [data-testid='stTable']").text)
         assert not driver.find_elements(By.CSS_SELECTOR, "a[href*='evil.example'], [data-testid='stMain'] em, "
                                                          "[data-testid='stMain'] script")
 
