@@ -22,7 +22,22 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from indexer.ocr import ocr_available  # noqa: E402
-from tests.bad_files import SCALES, make_bad_corpus, run_bad_corpus  # noqa: E402
+from tests.bad_files import SCALES, make_bad_corpus, make_dense_xml_docx, run_bad_corpus  # noqa: E402
+
+# reading alone, in a child: the most memory one .docx under the default budget can cost
+READ_ONE = r"""
+import resource, sys, time
+from pathlib import Path
+from indexer.errors import ReadError
+from indexer.reader import read_file
+started = time.monotonic()
+try:
+    outcome = f"read, {len(read_file(Path(sys.argv[1]))):,} characters"
+except ReadError as exc:
+    outcome = f"skipped: {exc}"
+print(f"{outcome}; {time.monotonic() - started:.1f} s, peak RSS "
+      f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+"""
 
 
 def main() -> int:
@@ -52,6 +67,13 @@ def main() -> int:
             ok = False
             print(f"  MISMATCH: expected {expected}, indexed {r['indexed']}")
     print(f"\nchild process (model load + both builds): wall {wall:.1f} s, peak RSS {peak / (1 << 20):.0f} MB")
+    if args.scale == "issue":
+        import subprocess
+
+        dense = make_dense_xml_docx(work / "docx-xml-day-dac.docx", 31)  # XML just under 1/4 of 128 MB
+        out = subprocess.run([sys.executable, "-c", READ_ONE, str(dense)], cwd=ROOT, capture_output=True, text=True,
+                             env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+        print(f"worst .docx under the budget (31 MB of one-letter paragraphs), read alone: {out.stdout.strip() or out.stderr[-500:]}")
     print(json.dumps({"scale": args.scale, "wall_s": round(wall, 1), "peak_rss_mb": round(peak / (1 << 20)),
                       "first_build_s": result["first"]["seconds"], "second_build_s": result["second"]["seconds"],
                       "all_named": ok}))

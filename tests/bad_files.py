@@ -171,7 +171,7 @@ SCALES = {
              "text_docx_mb": 0, "budget": {"max_chars": 1_000_000, "max_expanded_mb": 16, "max_chunks": 300,
                                             "max_ocr_pages": 20, "ocr_time_limit_s": 3.0}},
     "issue": {"bomb_mb": 1024, "html_mb": 15, "scan_pages": 2000, "slow_scan_pages": 0, "long_chars": 2_600_000,
-              "text_docx_mb": 20, "dense_xml_mb": 31, "budget": {}},  # the default budgets
+              "text_docx_mb": 20, "budget": {}},  # the default budgets
 }
 UNREADABLE = "luu-tru"  # the folder that cannot be listed in the second build
 
@@ -214,9 +214,6 @@ def make_bad_corpus(root: Path, scale: str, ocr: bool) -> tuple[dict[str, str], 
     if size["text_docx_mb"]:
         make_text_docx(root / "docx-20mb-chu.docx", size["text_docx_mb"])
         bad["docx-20mb-chu.docx"] = "too_long"
-    if size.get("dense_xml_mb"):  # just under the XML budget: the most memory one .docx may cost
-        make_dense_xml_docx(root / "docx-xml-day-dac.docx", size["dense_xml_mb"])
-        bad["docx-xml-day-dac.docx"] = "too_many_chunks"
     return bad, good
 
 
