@@ -34,7 +34,7 @@ class ReadOptions:
     in by each call; `heartbeat` is called during long steps (each OCRed page)."""
 
     ocr: bool = True
-    budget: Budget = field(default_factory=Budget)
+    budget: Budget = field(default_factory=Budget.from_env)
     heartbeat: Callable[[], None] | None = None
     ocr_pages: int = 0
     legacy: str | None = None  # "tcvn3" / "vni" / "cp1258" when the text was converted from a legacy encoding
