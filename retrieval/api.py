@@ -3,6 +3,7 @@ user store; every request is written to the audit log. Run by `python -m retriev
 
 from __future__ import annotations
 
+import errno
 import socket
 import sys
 import threading
@@ -31,6 +32,8 @@ from .search import Filters
 from .service import IndexHolder, single_thread_queries
 
 ANONYMOUS = "-"
+BIND_ERRORS = {errno.EADDRINUSE: "cổng đang được dùng", errno.EACCES: "không có quyền dùng cổng này",
+               errno.EADDRNOTAVAIL: "máy này không có địa chỉ đó"}
 UNLOGGED = ("/health", "/docs", "/redoc", "/openapi.json", "/static-offline-docs")
 DESCRIPTION = """Tra cứu và hỏi đáp trên kho văn bản chỉ đạo, dành cho phần mềm khác của cơ quan
 (hệ thống quản lý văn bản, cổng thông tin nội bộ).
@@ -191,7 +194,8 @@ def create_app(holder: IndexHolder, users, audit, corpus: Path | None = None) ->
     def health() -> dict:
         index = holder.current()
         return {"status": "ok", "generation": index.generation, "documents": len(index.documents),
-                "chunks": len(index.chunks), "model": index.manifest.model_id, "reloading": holder.loading}
+                "chunks": len(index.chunks), "model": index.manifest.model_id, "reloading": holder.loading,
+                "reload_error": _reload_error(holder.reload_error)}
 
     @app.post("/index/update", response_model=UpdateOut, tags=["Quản trị"],
               responses={**ERRORS, 409: {"model": ErrorOut, "description": "Đang có một lần xây dựng khác"}},
@@ -222,6 +226,12 @@ def create_app(holder: IndexHolder, users, audit, corpus: Path | None = None) ->
 
 
 
+def _reload_error(exc: Exception | None) -> str | None:
+    if exc is None:
+        return None
+    return error_text(exc) if isinstance(exc, IndexerError) else f"Lỗi: {type(exc).__name__}: {exc}"
+
+
 def serve(index_dir: Path, corpus: Path, host: str, port: int, model: str | None = None,
           state: Path | None = None) -> int:
     """`python -m retrieval serve`: load the index and the model once, then answer HTTP requests."""
@@ -243,9 +253,12 @@ def serve(index_dir: Path, corpus: Path, host: str, port: int, model: str | None
         socket.getaddrinfo(host, port)
         with socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET):
             pass
+    except socket.gaierror:
+        print(f"Không tìm thấy địa chỉ {host}. Hãy kiểm tra --host.", file=sys.stderr)
+        return 1
     except OSError as exc:
-        print(f"Không mở được cổng {port} trên {host} ({exc.strerror or exc}). Hãy chọn cổng khác bằng --port.",
-              file=sys.stderr)
+        reason = BIND_ERRORS.get(exc.errno, exc.strerror or str(exc))
+        print(f"Không mở được cổng {port} trên {host}: {reason}. Hãy chọn cổng khác bằng --port.", file=sys.stderr)
         return 1
     single_thread_queries()
     try:

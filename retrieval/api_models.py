@@ -70,6 +70,9 @@ class AnswerOut(BaseModel):
     end: int = Field(description="Vị trí kết thúc trong đoạn")
     score: float
     rank: int = Field(description="Thứ hạng của đoạn chứa câu trả lời")
+    answer_rank: int = Field(description="Thứ hạng của đoạn đó trong kết quả tìm kiếm, trước khi được đưa lên đầu")
+    asked: str = Field(description="Câu hỏi hỏi gì: quantity (con số), date (ngày, thời hạn), who (người, cơ quan), "
+                                   "document (số văn bản), other")
     source: str
     section: str
     citation: str
@@ -170,6 +173,7 @@ class HealthOut(BaseModel):
     chunks: int
     model: str = Field(description="Mô hình tạo vector")
     reloading: bool = Field(description="true khi đang nạp một thế hệ chỉ mục mới")
+    reload_error: str | None = Field(description="Lỗi khi nạp thế hệ chỉ mục mới nhất (dịch vụ vẫn dùng thế hệ cũ); null nếu không có")
 
 
 class UpdateOut(BaseModel):

@@ -53,6 +53,12 @@ class IndexHolder:
                     self._loading.start()
         return index
 
+    @property
+    def reload_error(self) -> Exception | None:
+        """Why the generation the index folder points at now could not be loaded (None: no such failure)."""
+        error, failed = self.last_error, self._failed
+        return error if error is not None and failed is not None and failed == self._pointer() else None
+
     def wait(self, timeout: float | None = None) -> None:
         """Block until a reload in progress has finished (tests, shutdown)."""
         thread = self._loading

