@@ -19,9 +19,11 @@ quiet_libraries()
 from indexer.build import build_index, index_model  # noqa: E402
 from indexer.embed import Embedder  # noqa: E402
 from indexer.errors import IndexerError, IndexMissing  # noqa: E402
-from indexer.messages import error_text, skip_text  # noqa: E402
+from indexer.messages import SKIP_REASONS, error_text, skip_text  # noqa: E402
 from indexer.metadata import number_key  # noqa: E402
 from indexer.uploads import MAX_UPLOAD_BYTES, UploadRejected, save_upload  # noqa: E402
+from access import ui as access_ui  # noqa: E402
+from access.roles import can  # noqa: E402
 from retrieval.answer import question_terms  # noqa: E402
 from retrieval.ask import ask  # noqa: E402
 from retrieval.citation import display_date, format_citation  # noqa: E402
@@ -41,6 +43,8 @@ UPLOAD_REASONS = {
     "unsupported": f"định dạng không được hỗ trợ (chỉ nhận {upload_types_text()})",
     "too_large": f"tệp quá lớn (tối đa {MAX_UPLOAD_BYTES // (1024 * 1024)} MB)",
     "empty": "tệp rỗng",
+    "name_taken": "đã có quá nhiều tệp cùng tên",
+    "unwritable": "không ghi được vào thư mục văn bản",
 }
 NOT_FOUND_IN_TABLE = "Không có văn bản nào khớp bộ lọc."
 
@@ -210,7 +214,7 @@ def page_ask(index: SearchIndex) -> None:
         with st.container(border=True):
             citation_block(chunk, chunk.text)
             st.markdown(f'<div class="passage">{no_autolink(highlight_html(chunk.text, terms, span))}</div>', unsafe_allow_html=True)
-            st.caption(f"Tệp: {md(chunk.source)}")
+            st.caption(f"Tệp: {md(chunk.source)} · {md(access_ui.provenance(chunk.source))}")
             st.button("Mở toàn văn", key=f"open-{chunk.chunk_id}", on_click=open_document, args=(chunk.doc_id, chunk.start))
 
 
@@ -331,7 +335,7 @@ def show_counters(slot, index: SearchIndex | None) -> None:
         st.caption(f"Mô hình: {md(man.model_id)} · Xây dựng lúc: {md(man.created_at)}")
 
 
-def page_manage(index: SearchIndex | None) -> None:
+def page_manage(index: SearchIndex | None, user) -> None:
     st.header("Cập nhật kho văn bản")
     counters = st.empty()
     show_counters(counters, index)
@@ -349,9 +353,13 @@ def page_manage(index: SearchIndex | None) -> None:
             try:
                 result = save_upload(CORPUS, f.name, f.getvalue())
             except UploadRejected as exc:
-                st.error(f"{md(exc.name)}: {UPLOAD_REASONS.get(exc.code, exc.code)}.")
+                reason = UPLOAD_REASONS.get(exc.code) or SKIP_REASONS.get(exc.code, exc.code)
+                detail = f" ({exc.detail})" if exc.detail else ""
+                st.error(f"{md(exc.name)}: {md(reason + detail)}. Tệp không được lưu.")
                 continue
             saved.append(result.source)
+            if not result.existed:
+                access_ui.audit("upload", user.name, file=result.source, sha256=result.sha256)
             if result.existed:
                 st.info(f"{md(result.source)}: đã có trong kho với cùng nội dung.")
             elif result.renamed:
@@ -359,9 +367,11 @@ def page_manage(index: SearchIndex | None) -> None:
             else:
                 st.success(f"Đã lưu {md(result.source)}.")
         if saved:
-            built = _report(run_build)
-    if st.button("Xây dựng lại toàn bộ chỉ mục", key="rebuild"):
-        built = _report(lambda: run_build(rebuild=True))
+            built = _report(run_build, user, "update")
+    if index is not None and access_ui.delete_form(CORPUS, {d.source for d in index.documents.values()}, user):
+        built = _report(run_build, user, "update")
+    if can(user.role, "rebuild") and st.button("Xây dựng lại toàn bộ chỉ mục", key="rebuild"):
+        built = _report(lambda: run_build(rebuild=True), user, "rebuild")
     if built:
         try:
             show_counters(counters, current_index())
@@ -369,8 +379,8 @@ def page_manage(index: SearchIndex | None) -> None:
             st.error(error_text(exc))
 
 
-def _report(build) -> bool:
-    """Run `build` and say what it did; True when a new index is in place."""
+def _report(build, user, action: str) -> bool:
+    """Run `build` and say what it did (and log it as `action` of `user`); True when a new index is in place."""
     try:
         report = build()
     except IndexerError as exc:
@@ -378,6 +388,7 @@ def _report(build) -> bool:
         return False
     if report is None:
         return False
+    access_ui.audit(action, user.name, detail=f"{report.generation}: {report.documents} văn bản, {report.chunks} đoạn")
     st.success(
         f"Chỉ mục đã cập nhật ({report.generation}): {report.documents} văn bản, {report.chunks} đoạn; "
         f"mới {len(report.added)}, thay đổi {len(report.changed)}, xóa {len(report.removed)}, bỏ qua {len(report.skipped)}."
@@ -400,15 +411,23 @@ def main() -> None:
         model_loader(index_model(INDEX))  # starts loading the model in the background at once
     except IndexerError:
         pass  # an unreadable index is reported below
-    st.session_state.setdefault("page", PAGES[0])
+    user = access_ui.require_user()  # the login form and nothing else until someone logs in
+    pages = access_ui.pages_for(user.role, PAGES)
+    if st.session_state.get("page") not in pages:
+        st.session_state["page"] = pages[0]
     with st.sidebar:
         st.title("Tra cứu văn bản")
-        st.radio("Trang", PAGES, key="page")
+        st.radio("Trang", pages, key="page")
+        access_ui.account_box(user)
     try:
-        index = ensure_index()
         page = st.session_state["page"]
+        if page == access_ui.AUDIT_PAGE:
+            return access_ui.page_audit()
+        if page == access_ui.USERS_PAGE:
+            return access_ui.page_users(user)
+        index = ensure_index()
         if page == "Cập nhật":
-            page_manage(index)
+            page_manage(index, user)
         elif index is None:
             return
         elif page == "Văn bản":

@@ -4,12 +4,13 @@ python -m indexer users add|list|remove|token ..."""
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
 
 from access import cli as users_cli
+
+from .cli_env import ArgumentParser, quiet_libraries, run_cli
 
 from .errors import IndexerError
 from .budget import Budget
@@ -102,8 +103,8 @@ def _unlock(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the indexer CLI; returns the exit code."""
-    parser = argparse.ArgumentParser(prog="python -m indexer", description="Xây dựng chỉ mục tìm kiếm văn bản.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = ArgumentParser(prog="python -m indexer", description="Xây dựng chỉ mục tìm kiếm văn bản.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="LỆNH")
     b = sub.add_parser("build", help="đọc thư mục văn bản và cập nhật chỉ mục")
     b.add_argument("--corpus", default="corpus", help="thư mục văn bản (mặc định: corpus)")
     b.add_argument("--index", default="index", help="thư mục chỉ mục (mặc định: index)")
@@ -123,8 +124,6 @@ def main(argv: list[str] | None = None) -> int:
         return _unlock(args)
     if args.command == "users":
         return users_cli.run(args)
-
-    from .cli_env import quiet_libraries
 
     quiet_libraries()
     from .build import build_index, index_model
@@ -171,4 +170,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_cli(main))

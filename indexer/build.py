@@ -20,8 +20,10 @@ from .budget import Budget
 from .embed import DEFAULT_MODEL, Embedder
 from .errors import CorpusError, IndexCorrupt, IndexerError, IndexMismatch, IndexMissing, ReadError
 from .lock import LOCK_NAME, BuildLock  # noqa: F401  (LOCK_NAME re-exported)
-from .metadata import extract_metadata
+from .metadata import extract_metadata, issuing_organ
 from .normalize import NORMALIZER_VERSION, normalize_document
+from .outlet import news_outlet
+from .relations import extract_relations
 from .reader import ReadOptions, Skipped, os_reason, read_file, scan_corpus
 
 Progress = Callable[[str, int], Callable[[int], None]]
@@ -55,10 +57,15 @@ def _no_progress(stage: str, total: int) -> Callable[[int], None]:
 
 def load_document(path: Path, source: str, options: ReadOptions | None = None) -> Document:
     """Read, normalise and describe one file; ReadError when it yields no text."""
-    text = normalize_document(read_file(path, options))
+    raw = read_file(path, options)
+    text = normalize_document(raw)
     if not text.strip():
         raise ReadError("empty")
-    return Document(doc_id=text_id(text), source=source, text=text, meta=extract_metadata(text))
+    meta = extract_metadata(text)
+    meta.relations = extract_relations(text, meta.number, meta.is_news)
+    meta.outlet = news_outlet(raw, text) if meta.is_news else ""
+    meta.organ = "" if meta.is_news else issuing_organ(text)
+    return Document(doc_id=text_id(text), source=source, text=text, meta=meta)
 
 
 @dataclass
@@ -153,7 +160,8 @@ def build_index(
             try:
                 digest = store.file_sha256(cf.path)
                 old = old_files.get(cf.source)
-                if old and old["sha256"] == digest and old["doc_id"] in prev.documents:
+                same = bool(old and old["sha256"] == digest and old["doc_id"] in prev.documents)
+                if same and prev.documents[old["doc_id"]].meta.relations is not None:
                     doc = prev.documents[old["doc_id"]]
                     doc = Document(doc.doc_id, cf.source, doc.text, doc.meta, digest)
                     doc_chunks = prev.chunks.get(doc.doc_id, [])
@@ -171,7 +179,8 @@ def build_index(
                         report.legacy[cf.source] = options.legacy
                     if options.replaced:
                         report.replaced[cf.source] = options.replaced
-                    (report.changed if old else report.added).append(cf.source)
+                    # read again when unchanged but indexed before relations existed (same chunks: no re-embedding)
+                    (report.unchanged if same else report.changed if old else report.added).append(cf.source)
                 size = cf.path.stat().st_size
             except ReadError as exc:
                 report.skipped.append(Skipped(cf.source, exc.code, exc.detail))

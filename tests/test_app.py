@@ -8,7 +8,7 @@ import pytest
 
 from deskui.text import md
 
-from .conftest import CORPUS, ROOT
+from .conftest import CORPUS, ROOT, login
 
 pytestmark = pytest.mark.slow
 EXAMPLE = "what is the required share of women in the standing committee"
@@ -27,10 +27,11 @@ def desk(tmp_path, monkeypatch, seed_index):
     return corpus, index
 
 
-def app():
+def app(role="admin"):
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    login(at, role)
     at.run()
     assert not at.exception, at.exception
     return at
@@ -191,6 +192,7 @@ def test_question_survives_a_page_switch_and_comes_from_the_address(desk):
     from streamlit.testing.v1 import AppTest
 
     shared = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    login(shared, "reader")
     shared.query_params["q"] = "ty le can bo nu tham gia ban thuong vu"  # a link: ...?q=ty+le+can+bo+...
     shared.run()
     assert not shared.exception
