@@ -43,7 +43,7 @@ def test_number_in_the_collection_answers_with_its_card(desk):
     assert (card["number"], card["issuer"], card["date"], card["signer"]) == (
         "12-CT/TU", "Tỉnh ủy Bình An", "2023-06-05", "Lê Thị Hoa")
     assert card["relations"]["replaces"] == ["05-CT/TU"] and card["relations"]["cites"] == ["99-QĐ/TU", "05-CT/TU"]
-    assert data["not_in_collection"] is None and data["answer"] is None and data["no_answer"] is False
+    assert data["not_in_collection"] is None and data["lookup_only"] is True and data["no_answer"] is False
     assert data["results"][0]["number"] == "12-CT/TU"
 
 
@@ -65,7 +65,7 @@ def test_replaced_document_carries_the_warning(desk):
 def test_number_not_in_the_collection_lists_the_citing_documents(desk):
     _, index = desk
     data = as_json(index, "Quy định 99-QĐ/TU")
-    assert data["card"] is None and data["no_answer"] is True
+    assert data["card"] is None and data["lookup_only"] is True
     missing = data["not_in_collection"]
     assert (missing["number"], missing["text"]) == ("99-QĐ/TU", "Quy định số 99-QĐ/TU không có trong kho văn bản.")
     assert [c["number"] for c in missing["cited_by"]] == ["12-CT/TU"]
