@@ -25,7 +25,7 @@ class Budget:
     about 0.9 million characters and 1,100 chunks) and stop the files that broke builds."""
 
     max_chars: int = 3_000_000  # characters of text after decoding (text, HTML markup) or extraction (PDF, DOCX)
-    max_expanded_mb: int = 128  # bytes a .docx expands to (sum of its zip members, declared and actual)
+    max_expanded_mb: int = 128  # MB a .docx expands to (its zip members, declared and actual); XML parts 1/4 of it
     max_chunks: int = 2_000  # passages one file may give (each costs ~0.1 s of embedding on 2 cores)
     max_ocr_pages: int = 200  # pages without a text layer that one file may send to OCR
     ocr_time_limit_s: float = 600.0  # seconds of OCR for one file (each Tesseract call is bounded by what is left)
