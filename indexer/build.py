@@ -20,10 +20,12 @@ from . import store
 from .chunker import CHUNKER_VERSION, chunk_document, embedding_text
 from .document import Chunk, Document, text_id
 from .embed import DEFAULT_MODEL, Embedder
+from .fast_embed import TORCH_FP32
 from .errors import BuildLocked, CorpusError, IndexCorrupt, IndexerError, IndexMismatch, IndexMissing, ReadError
 from .metadata import extract_metadata
 from .normalize import NORMALIZER_VERSION, normalize_document
 from .reader import ReadOptions, Skipped, read_file, scan_corpus
+from .vocab import VocabCounts, update_counts
 
 Progress = Callable[[str, int], Callable[[int], None]]
 Trace = Callable[[str], None]
@@ -96,6 +98,7 @@ class _Previous:
     vectors: dict[int, np.ndarray] = field(default_factory=dict)
     vector_index: object = None  # the previous FAISS index (an IVF one is updated, not retrained)
     lexical: store.LexicalBase | None = None  # its lexical index, when in this code's format
+    vocab_counts: VocabCounts | None = None  # its vocabulary counts, when it kept them
 
 
 def _previous(index_dir: Path, model_id: str) -> _Previous:
@@ -117,6 +120,7 @@ def _previous(index_dir: Path, model_id: str) -> _Previous:
     prev.vectors = store.vectors_by_id(prev.vector_index)
     if manifest.format_version == store.FORMAT_VERSION:
         prev.lexical = store.LexicalBase(gen / store.LEXICAL, set(prev.documents), manifest.checksums)
+    prev.vocab_counts = store.read_vocab_counts(gen)
     return prev
 
 
@@ -215,9 +219,11 @@ def build_index(
             dim=vectors.shape[1],
             files=manifest_files,
             skipped=[s.__dict__ for s in report.skipped],
+            embedded_with=_embedded_with(prev, embedder, report),
         )
         store.write_generation(index_dir / name, manifest, documents, chunks, vectors, trace=trace,
-                               previous_vectors=prev.vector_index, lexical_base=prev.lexical)
+                               previous_vectors=prev.vector_index, lexical_base=prev.lexical,
+                               vocab_counts=_vocab_counts(prev, chunks))
         trace("publish")
         store.publish(index_dir, name)
         trace("cleanup")
@@ -228,6 +234,26 @@ def build_index(
     report.chunks = len(chunks)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _vocab_counts(prev: _Previous, chunks: list[Chunk]) -> VocabCounts | None:
+    """The previous generation's vocabulary counts plus the added documents' chunks, minus the removed ones'
+    (a changed document is both); None when there are no previous counts to update."""
+    if prev.vocab_counts is None:
+        return None
+    kept = {c.doc_id for c in chunks}
+    added = [c.text for c in chunks if c.doc_id not in prev.documents]
+    removed = [c.text for doc_id, old in prev.chunks.items() if doc_id not in kept for c in old]
+    return update_counts(prev.vocab_counts, added, removed)
+
+
+def _embedded_with(prev: _Previous, embedder: Embedder, report: BuildReport) -> list[str]:
+    """The inference paths whose vectors the new generation holds (an index written before this was
+    recorded holds fp32 torch vectors)."""
+    paths = set(prev.manifest.embedded_with or [TORCH_FP32]) if prev.manifest and prev.vectors else set()
+    if report.embedded:
+        paths.add(embedder.paths.passages)
+    return sorted(paths)
 
 
 def _traced(progress: Progress, trace: Trace) -> Progress:
