@@ -16,7 +16,11 @@ from indexer.cli_env import quiet_libraries
 
 quiet_libraries()
 
-from indexer.build import build_index, index_model  # noqa: E402
+from indexer.runtime import configure_for_queries  # noqa: E402
+
+configure_for_queries()  # one thread per query: answers stay fast while a build or other work runs
+from indexer.background import build_in_background  # noqa: E402
+from indexer.build import index_model  # noqa: E402
 from indexer.embed import Embedder  # noqa: E402
 from indexer.errors import IndexerError, IndexMissing  # noqa: E402
 from indexer.messages import error_text, skip_text  # noqa: E402
@@ -52,7 +56,7 @@ span.answer mark { background: #a8e6b4; }
 def get_embedder(model_id: str) -> Embedder:
     """One embedding model per process."""
     e = Embedder(model_id)
-    _ = e.model  # load now (an assignment, so Streamlit's magic does not print it)
+    e.warm_up()  # load the query model now, not at the first question
     return e
 
 
@@ -85,8 +89,8 @@ def run_build(rebuild: bool = False):
 
         return advance
 
-    embedder = get_embedder(index_model(INDEX))
-    report = build_index(CORPUS, INDEX, rebuild=rebuild, progress=progress, embedder=embedder)
+    # a child process at lower priority: searches in this process keep their CPU and their one thread
+    report = build_in_background(CORPUS, INDEX, rebuild=rebuild, progress=progress, model=index_model(INDEX))
     bar.empty()
     return report
 

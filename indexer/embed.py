@@ -98,7 +98,8 @@ class Embedder:
             model_dir = Path(self._path())
             try:
                 onnx_file = F.ensure_onnx(model_dir, self.paths.queries, self._model)
-                self._onnx = F.OnnxEncoder(onnx_file, model_dir / "tokenizer.json", threads=1)
+                self._onnx = F.OnnxEncoder(onnx_file, model_dir / "tokenizer.json", threads=1,
+                                           one_at_a_time=self.paths.queries == F.ONNX_INT8)
             except Exception as exc:  # a missing runtime or a failed export: this path is not available
                 raise ModelError(f"cannot load {self.paths.queries} for {self.model_id!r}: {exc}") from exc
         return self._onnx

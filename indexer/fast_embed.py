@@ -172,7 +172,8 @@ class OnnxEncoder:
     """Mean-pooled, L2-normalised vectors from an exported model in ONNX Runtime, one thread by default
     (single queries: a thread pool only loses against other work on 2 cores)."""
 
-    def __init__(self, onnx_file: Path, tokenizer_file: Path, threads: int = 1, max_tokens: int = MAX_TOKENS) -> None:
+    def __init__(self, onnx_file: Path, tokenizer_file: Path, threads: int = 1, max_tokens: int = MAX_TOKENS,
+                 one_at_a_time: bool = False) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -185,9 +186,15 @@ class OnnxEncoder:
         self.tokenizer = Tokenizer.from_file(str(tokenizer_file))
         self.tokenizer.enable_truncation(max_tokens)
         self.pad_id = self.tokenizer.token_to_id("<pad>") or 1
+        self.one_at_a_time = one_at_a_time  # dynamic int8 scales activations per run: a padded batch moves vectors
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        """Vectors (float32, unit length) of `texts`, in one run."""
+        """Vectors (float32, unit length) of `texts`, in one run (one run each when `one_at_a_time`)."""
+        if self.one_at_a_time and len(texts) > 1:
+            return np.concatenate([self._run([t]) for t in texts])
+        return self._run(texts)
+
+    def _run(self, texts: list[str]) -> np.ndarray:
         encodings = self.tokenizer.encode_batch(texts)
         width = max(len(e.ids) for e in encodings)
         ids = np.full((len(texts), width), self.pad_id, np.int64)

@@ -38,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     from indexer.cli_env import quiet_libraries
 
     quiet_libraries()
+    from indexer.runtime import configure_for_queries
+
+    configure_for_queries()  # one thread per query: stays fast while a build or other work runs
     from .ask import ask
     from .citation import answer_to_json, format_citation, hit_to_json
     from .index import load_index
