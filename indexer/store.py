@@ -183,11 +183,11 @@ def write_generation(
         for doc in documents:
             f.write(orjson.dumps(asdict(doc)) + b"\n")
     trace("write chunks")
-    with open(gen_dir / CHUNKS, "w", encoding="utf-8") as f:
+    with open(gen_dir / CHUNKS, "wb") as f:
         for chunk in chunks:  # text, source and metadata live once per document, in documents.jsonl
             row = {"chunk_id": chunk.chunk_id, "doc_id": chunk.doc_id, "start": chunk.start, "end": chunk.end,
                    "section": chunk.section}
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+            f.write(orjson.dumps(row) + b"\n")
     trace("write vectors")
     index = build_vector_index(vectors.reshape(len(chunks), manifest.dim),
                                np.array([c.chunk_id for c in chunks], dtype=np.int64), previous_vectors)
