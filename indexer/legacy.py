@@ -157,3 +157,23 @@ def repair_legacy(text: str) -> tuple[str, str | None]:
     if kind == "vni":
         return decode_vni(text), kind
     return text, None
+
+
+_CP1258_KEEP = ("\u0302", "\u0306", "\u031b")  # circumflex, breve, horn: precomposed letters in CP1258
+
+
+def encode_cp1258(text: str) -> bytes:
+    """Unicode -> Windows-1258 bytes, as Windows writes Vietnamese: vowels with circumflex, breve or horn
+    precomposed, tones as combining marks (Python's codec alone refuses letters such as "ộ")."""
+    out = bytearray()
+    for ch in unicodedata.normalize("NFC", text):
+        try:
+            out += ch.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        base, *marks = unicodedata.normalize("NFD", ch)
+        kept = [m for m in marks if m in _CP1258_KEEP]
+        tones = [m for m in marks if m not in _CP1258_KEEP]
+        out += (unicodedata.normalize("NFC", base + "".join(kept)) + "".join(tones)).encode("cp1258")
+    return bytes(out)

@@ -1,12 +1,21 @@
-"""Reading corpus files (.txt, .md, .pdf, .docx, .html/.htm) into raw text."""
+"""Reading corpus files (.txt, .md, .pdf, .docx, .html/.htm) into raw text.
+
+Only regular files are opened; each format is read within the file budgets of `indexer.budget`, and
+any failure of a parser becomes a ReadError with a reason code, so that one file never stops a build."""
 
 from __future__ import annotations
 
-import codecs
 import os
-from dataclasses import dataclass
+import stat
+import time
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
+from .budget import Budget
+from .decode import decode_bytes, decode_text  # noqa: F401  (decode_text re-exported)
 from .errors import NeedsOCR, ReadError
 
 TEXT_SUFFIXES = {".txt", ".md"}
@@ -16,15 +25,20 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | IMAGE_SUFFIXES | {".pdf", "
 # no directive is this long: a larger file is reported and skipped without being read (bounded memory)
 MAX_FILE_BYTES = {".txt": 8 << 20, ".md": 8 << 20, ".html": 16 << 20, ".htm": 16 << 20, ".pdf": 64 << 20, ".docx": 64 << 20,
                   ".png": 32 << 20, ".jpg": 32 << 20, ".jpeg": 32 << 20, ".tif": 64 << 20, ".tiff": 64 << 20}
+MAX_ZIP_MEMBERS = 10_000  # a Word document has a few dozen parts
 
 
 @dataclass
 class ReadOptions:
-    """How files are read: OCR on or off; `ocr_pages` collects how many pages were OCRed, per call."""
+    """How files are read: OCR on or off and the budgets; `ocr_pages`, `legacy` and `replaced` are filled
+    in by each call; `heartbeat` is called during long steps (each OCRed page)."""
 
     ocr: bool = True
+    budget: Budget = field(default_factory=Budget)
+    heartbeat: Callable[[], None] | None = None
     ocr_pages: int = 0
-    legacy: str | None = None  # "tcvn3" / "vni" when the text was converted from a legacy encoding
+    legacy: str | None = None  # "tcvn3" / "vni" / "cp1258" when the text was converted from a legacy encoding
+    replaced: int = 0  # bad bytes replaced by U+FFFD in a text file
 
 
 @dataclass(frozen=True)
@@ -37,96 +51,164 @@ class CorpusFile:
 
 @dataclass(frozen=True)
 class Skipped:
-    """A corpus file that was not indexed, and why (a ReadError code and its detail)."""
+    """A corpus file (or folder, `source` ending in "/") that was not indexed, and why (a ReadError code and its detail)."""
 
     source: str
     code: str
     detail: str = ""
 
 
+def file_kind(mode: int) -> str:
+    """What a non-regular file is, in words ("FIFO", "socket", ...)."""
+    for test, name in ((stat.S_ISFIFO, "FIFO"), (stat.S_ISSOCK, "socket"), (stat.S_ISCHR, "thiết bị ký tự"),
+                       (stat.S_ISBLK, "thiết bị khối"), (stat.S_ISDIR, "thư mục")):
+        if test(mode):
+            return name
+    return "không phải tệp thường"
+
+
+def os_reason(exc: OSError) -> str:
+    """An OS error without its path (the caller names the file): "[Errno 13] Permission denied"."""
+    return f"[Errno {exc.errno}] {exc.strerror}" if exc.strerror else str(exc)
+
+
+def _printable_name(name: str) -> str | None:
+    """None when a name is valid UTF-8, else the name with its bad bytes shown as U+FFFD."""
+    try:
+        name.encode("utf-8")
+        return None
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", errors="replace")
+
+
 def scan_corpus(root: Path) -> tuple[list[CorpusFile], list[Skipped]]:
-    """List the readable files under `root` (recursively, hidden entries ignored, no symlinks out)."""
+    """List the readable files under `root` (recursively, hidden entries ignored, no symlinks out).
+
+    Nothing is opened here. FIFOs, sockets and devices are skipped by their type; a folder that cannot
+    be listed is reported as `unreadable_dir` with its path ending in "/" (the build keeps what it held)."""
     found: list[CorpusFile] = []
     skipped: list[Skipped] = []
     real_root = root.resolve()
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if name.startswith("."):
+
+    def walk(folder: Path, rel: str) -> None:
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            skipped.append(Skipped(rel + "/" if rel else "./", "unreadable_dir", os_reason(exc)))
+            return
+        folders = []
+        for entry in entries:
+            if entry.name.startswith("."):
                 continue
-            path = Path(dirpath) / name
-            source = path.relative_to(root).as_posix()
-            if path.is_symlink():
-                target = path.resolve()
-                if not target.is_relative_to(real_root) or not target.is_file():
-                    skipped.append(Skipped(source, "symlink_outside"))
+            source = f"{rel}/{entry.name}" if rel else entry.name
+            shown = _printable_name(source)
+            if shown is not None:
+                skipped.append(Skipped(shown, "bad_name"))
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((Path(entry.path), source))
                     continue
-            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                skipped.append(Skipped(source, "unsupported", path.suffix.lower()))
+                skip = _check_entry(entry, real_root)
+            except OSError as exc:
+                skip = ("unreadable", os_reason(exc))
+            if skip is not None:
+                if skip[0]:
+                    skipped.append(Skipped(source, *skip))
                 continue
-            found.append(CorpusFile(path, source))
+            suffix = Path(entry.name).suffix.lower()
+            if suffix not in SUPPORTED_SUFFIXES:
+                skipped.append(Skipped(source, "unsupported", suffix))
+                continue
+            found.append(CorpusFile(Path(entry.path), source))
+        for path, source in folders:
+            walk(path, source)
+
+    walk(root, "")
     return found, skipped
 
 
-def decode_text(data: bytes) -> str:
-    """Decode text bytes: UTF-8 (with or without BOM) or UTF-16 (BOM or NUL pattern)."""
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise ReadError("bad_text", str(exc)) from exc
-    elif len(data) >= 4 and data[1::2].count(0) > len(data) // 4 and data[0::2].count(0) == 0:
-        return _decode_strict(data, "utf-16-le")
-    elif len(data) >= 4 and data[0::2].count(0) > len(data) // 4 and data[1::2].count(0) == 0:
-        return _decode_strict(data, "utf-16-be")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        # an 8-bit file: Vietnamese in TCVN3 or VNI reads as Vietnamese once converted, anything else is refused
-        from .legacy import detect_legacy
+def _check_entry(entry: os.DirEntry, real_root: Path) -> tuple[str, ...] | None:
+    """None for a regular file (or a link to one inside the corpus), else (code, detail) of why it is
+    skipped; ("",) for a link to a folder, which is ignored silently as before."""
+    if entry.is_symlink():
+        target = Path(entry.path).resolve()
+        if not target.is_relative_to(real_root) or not target.exists():
+            return ("symlink_outside",)
+        mode = target.stat().st_mode
+        if stat.S_ISDIR(mode):
+            return ("",)
+    else:
+        mode = entry.stat(follow_symlinks=False).st_mode
+    if not stat.S_ISREG(mode):
+        return ("not_regular", file_kind(mode))
+    return None
 
-        eight_bit = _decode_8bit(data)
-        if b"\x00" not in data and detect_legacy(eight_bit):
-            return eight_bit
-        raise ReadError("bad_text", f"utf-8: byte {exc.start}") from exc
-    if "\x00" in text:
-        raise ReadError("bad_text", "NUL bytes")
+
+def open_regular(path: Path) -> BinaryIO:
+    """Open a regular file for reading; ReadError("not_regular") for anything else, which is never opened
+    (stat first; O_NONBLOCK guards against a FIFO swapped in between)."""
+    mode = os.stat(path).st_mode
+    if not stat.S_ISREG(mode):
+        raise ReadError("not_regular", file_kind(mode))
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise ReadError("not_regular", file_kind(mode))
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _check_chars(text: str, budget: Budget, what: str) -> str:
+    if len(text) > budget.max_chars:
+        raise ReadError("too_long", f"{what} {len(text):,} ký tự > {budget.max_chars:,} (--max-chars)")
     return text
 
 
-def _decode_8bit(data: bytes) -> str:
-    """Windows-1252 (the legacy fonts' code points, plus its punctuation), Latin-1 for its five holes."""
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
+class _OcrClock:
+    """The OCR time left to one file."""
+
+    def __init__(self, options: ReadOptions) -> None:
+        self.limit = options.budget.ocr_time_limit_s
+        self.deadline = time.monotonic() + self.limit
+        self.heartbeat = options.heartbeat or (lambda: None)
+
+    def left(self) -> float:
+        self.heartbeat()
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise ReadError("ocr_timeout", f"> {self.limit:g} s (--ocr-time-limit)")
+        return left
 
 
-def _decode_strict(data: bytes, encoding: str) -> str:
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise ReadError("bad_text", f"{encoding}: byte {exc.start}") from exc
-
-
-def read_pdf(path: Path, options: ReadOptions | None = None) -> str:
+def read_pdf(f: BinaryIO, path: Path, options: ReadOptions) -> str:
     """Text layer of a PDF, pages separated by blank lines; pages without text are OCRed when possible."""
-    options = options or ReadOptions()
     from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
 
+    budget = options.budget
     try:
-        reader = PdfReader(str(path))
+        reader = PdfReader(f)
         if reader.is_encrypted and not reader.decrypt(""):
-            raise ReadError("encrypted")
-        pages = [page.extract_text() or "" for page in reader.pages]
+            raise ReadError("needs_password")
+        pages, chars = [], 0
+        for page in reader.pages:
+            pages.append(page.extract_text() or "")
+            chars += len(pages[-1])
+            if chars > budget.max_chars:
+                raise ReadError("too_long", f"PDF > {budget.max_chars:,} ký tự sau {len(pages)} trang (--max-chars)")
     except ReadError:
         raise
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError, AttributeError) as exc:
-        if "crypt" in str(exc).lower():
-            raise ReadError("encrypted", str(exc)) from exc
+    except FileNotDecryptedError as exc:
+        raise ReadError("needs_password", str(exc)) from exc
+    except DependencyError as exc:  # AES without the cryptography package
+        raise ReadError("encrypted", str(exc)) from exc
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ReadError("corrupt", f"PDF: {exc}") from exc
     if not pages:
         raise ReadError("corrupt", "PDF without pages")
@@ -135,13 +217,17 @@ def read_pdf(path: Path, options: ReadOptions | None = None) -> str:
         from .ocr import ocr_available, ocr_pdf_page
 
         if ocr_available():
+            if len(empty) > budget.max_ocr_pages:
+                raise ReadError("too_many_ocr_pages",
+                                f"{len(empty)} trang > {budget.max_ocr_pages} (--max-ocr-pages)")
+            clock = _OcrClock(options)
             for i in empty:
-                pages[i] = ocr_pdf_page(path, i + 1)
+                pages[i] = ocr_pdf_page(path, i + 1, clock.left)
                 options.ocr_pages += 1
     text = "\n\n".join(pages)
     if not text.strip():
         raise NeedsOCR("needs_ocr", f"{len(pages)} pages")
-    return text
+    return _check_chars(text, budget, "PDF")
 
 
 def read_image(path: Path, options: ReadOptions) -> str:
@@ -151,39 +237,73 @@ def read_image(path: Path, options: ReadOptions) -> str:
     if not options.ocr or not ocr_available():
         raise NeedsOCR("needs_ocr", "image")
     options.ocr_pages += 1
-    return ocr_image(path)
+    return ocr_image(path, _OcrClock(options).left)
 
 
-def read_docx(path: Path) -> str:
-    """Paragraphs and table cells of a Word document, in document order."""
+def check_zip_expansion(f: BinaryIO, limit_bytes: int) -> None:
+    """Refuse a zip whose members expand beyond `limit_bytes`, by their declared sizes and then by the
+    bytes they actually give (read in blocks and dropped; stops at the limit)."""
     import zipfile
 
+    limit_mb = limit_bytes >> 20
+    try:
+        with zipfile.ZipFile(f) as z:
+            members = z.infolist()
+            if len(members) > MAX_ZIP_MEMBERS:
+                raise ReadError("too_large_expanded", f"{len(members):,} phần > {MAX_ZIP_MEMBERS:,}")
+            declared = sum(m.file_size for m in members)
+            if declared > limit_bytes:
+                raise ReadError("too_large_expanded", f"khai báo {declared / (1 << 20):,.0f} MB > {limit_mb} MB (--max-expanded-mb)")
+            total = 0
+            for m in members:
+                with z.open(m) as part:
+                    while block := part.read(1 << 20):
+                        total += len(block)
+                        if total > limit_bytes:
+                            raise ReadError("too_large_expanded", f"> {limit_mb} MB khi giải nén (--max-expanded-mb)")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
+        raise ReadError("corrupt", f"DOCX: {exc}") from exc
+    finally:
+        f.seek(0)
+
+
+def read_docx(f: BinaryIO, budget: Budget) -> str:
+    """Paragraphs and table cells of a Word document, in document order (after the expansion check)."""
     import docx
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    check_zip_expansion(f, budget.max_expanded_mb << 20)
     try:
-        document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ReadError("corrupt", f"DOCX: {exc}") from exc
-    except Exception as exc:  # python-docx raises its own PackageNotFoundError and lxml errors
+        document = docx.Document(f)
+    except Exception as exc:  # zipfile, python-docx's PackageNotFoundError and lxml errors
         raise ReadError("corrupt", f"DOCX: {type(exc).__name__}: {exc}") from exc
     parts: list[str] = []
+    chars = 0
+
+    def add(part: str) -> None:
+        nonlocal chars
+        parts.append(part)
+        chars += len(part)
+        if chars > budget.max_chars:
+            raise ReadError("too_long", f"DOCX > {budget.max_chars:,} ký tự (--max-chars)")
+
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):
-            parts.append(block.text)
+            add(block.text)
         elif isinstance(block, Table):
             for row in block.rows:
                 cells = [cell.text.strip() for cell in row.cells]
-                parts.append(" | ".join(dict.fromkeys(c for c in cells if c)))
+                add(" | ".join(dict.fromkeys(c for c in cells if c)))
     return "\n\n".join(parts)
 
 
-def read_html(data: bytes) -> str:
+def read_html(data: bytes, budget: Budget | None = None) -> str:
     """Article text of a web page (navigation, scripts and styles dropped)."""
     import trafilatura
 
-    html = decode_html(data)
+    budget = budget or Budget()
+    html = _check_chars(decode_html(data), budget, "HTML")
     text = trafilatura.extract(html, include_tables=False, include_comments=False, include_images=False)
     if text and text.strip():
         return text
@@ -191,19 +311,20 @@ def read_html(data: bytes) -> str:
 
 
 def decode_html(data: bytes) -> str:
-    """Decode HTML bytes (UTF-8/UTF-16, else the declared charset, else cp1258)."""
+    """Decode HTML bytes: UTF-8/UTF-16, else the declared charset, else as a text file (CP1258, ...)."""
     try:
-        return decode_text(data)
-    except ReadError:
-        import re
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    import re
 
-        declared = re.search(rb"charset=[\"']?([A-Za-z0-9_\-]+)", data[:4096])
-        for encoding in ([declared.group(1).decode()] if declared else []) + ["cp1258"]:
-            try:
-                return data.decode(encoding)
-            except (LookupError, UnicodeDecodeError):
-                continue
-        raise
+    declared = re.search(rb"charset=[\"']?([A-Za-z0-9_\-]+)", data[:4096])
+    if declared:
+        try:
+            return unicodedata.normalize("NFC", data.decode(declared.group(1).decode()))
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return decode_text(data)
 
 
 def _html_fallback(html: str) -> str:
@@ -219,35 +340,50 @@ def _html_fallback(html: str) -> str:
 
 
 def read_file(path: Path, options: ReadOptions | None = None) -> str:
-    """Raw text of one corpus file; raises ReadError (with a reason code) when it cannot be read."""
+    """Raw text of one corpus file; raises ReadError (with a reason code) when it cannot be read, whatever
+    went wrong inside a parser."""
+    options = options or ReadOptions()
+    try:
+        text = _read(path, options)
+    except ReadError:
+        raise
+    except OSError as exc:
+        raise ReadError("unreadable", os_reason(exc)) from exc
+    except Exception as exc:  # any parser failure (RecursionError, MemoryError, IndexError, lxml...) skips the file
+        raise ReadError("failed", f"{type(exc).__name__}: {str(exc)[:200]}") from exc
+    if not text.strip():
+        raise ReadError("empty")
+    return text
+
+
+def _read(path: Path, options: ReadOptions) -> str:
     from .legacy import repair_legacy
 
-    options = options or ReadOptions()
     suffix = path.suffix.lower()
-    try:
-        size = path.stat().st_size
+    budget = options.budget
+    with open_regular(path) as f:
+        size = os.fstat(f.fileno()).st_size
         if size == 0:
             raise ReadError("empty")
         limit = MAX_FILE_BYTES.get(suffix, 8 << 20)
         if size > limit:
             raise ReadError("too_large", f"{size / (1 << 20):.0f} MB > {limit >> 20} MB")
         if suffix == ".pdf":
-            text = read_pdf(path, options)
+            text = read_pdf(f, path, options)
         elif suffix in IMAGE_SUFFIXES:
             text = read_image(path, options)
         elif suffix == ".docx":
-            text = read_docx(path)
+            text = read_docx(f, budget)
         elif suffix in HTML_SUFFIXES:
-            text = read_html(path.read_bytes())
+            text = read_html(f.read(), budget)
         elif suffix in TEXT_SUFFIXES:
-            text = decode_text(path.read_bytes())
+            decoded = decode_bytes(f.read())
+            text = _check_chars(decoded.text, budget, "văn bản")
+            options.replaced = decoded.replaced
+            if decoded.encoding == "cp1258":
+                options.legacy = "cp1258"
         else:
             raise ReadError("unsupported", suffix)
-    except PermissionError as exc:
-        raise ReadError("unreadable", str(exc)) from exc
-    except OSError as exc:
-        raise ReadError("unreadable", str(exc)) from exc
-    if not text.strip():
-        raise ReadError("empty")
-    text, options.legacy = repair_legacy(text)
+    if options.legacy is None:
+        text, options.legacy = repair_legacy(text)
     return text

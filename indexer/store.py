@@ -42,6 +42,7 @@ VECTORS = "vectors.faiss"
 LEXICAL = "lexical"
 VOCAB = "vocab.json"
 VOCAB_COUNTS = "vocab_counts.npz"
+REQUIRED = (CHUNKS, DOCUMENTS, VECTORS)  # a generation without any of these is damaged, whatever its manifest says
 
 
 @dataclass
@@ -128,8 +129,10 @@ def chunk_number_keys(chunk: Chunk) -> list[str]:
 
 def file_sha256(path: Path) -> str:
     """SHA-256 of a file's bytes, read in blocks."""
+    from .reader import open_regular  # a FIFO or device is refused, never opened for reading
+
     h = hashlib.sha256()
-    with open(path, "rb") as f:
+    with open_regular(path) as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
@@ -275,10 +278,10 @@ def current_generation(index_dir: Path) -> Path:
     pointer = index_dir / POINTER
     if not pointer.exists():
         raise IndexMissing(str(index_dir))
-    name = pointer.read_text().strip()
+    name = pointer.read_bytes().decode("utf-8", errors="replace").strip()
     gen = index_dir / name
-    if not name or not (gen / MANIFEST).exists():
-        raise IndexCorrupt(f"{pointer} names {name!r}, which holds no manifest")
+    if not name or "/" in name or not (gen / MANIFEST).exists():
+        raise IndexCorrupt(f"{pointer} names {name!r}, which holds no manifest", [("pointer", name)])
     return gen
 
 
@@ -309,23 +312,40 @@ def cleanup(index_dir: Path, keep: int = 2) -> list[str]:
 
 def read_manifest(gen_dir: Path, any_format: bool = False) -> Manifest:
     """The manifest of a generation; IndexMismatch when its format is not this code's (unless `any_format`)."""
-    data = json.loads((gen_dir / MANIFEST).read_text(encoding="utf-8"))
-    if data.get("format_version") != FORMAT_VERSION and not any_format:
-        raise IndexMismatch(f"format {data.get('format_version')} (expected {FORMAT_VERSION})")
-    return Manifest(**data)
+    try:
+        data = json.loads((gen_dir / MANIFEST).read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise TypeError("not an object")
+        if data.get("format_version") != FORMAT_VERSION and not any_format:
+            raise IndexMismatch(f"format {data.get('format_version')} (expected {FORMAT_VERSION})", kind="format")
+        manifest = Manifest(**data)
+        if not isinstance(manifest.checksums, dict) or not isinstance(manifest.files, dict):
+            raise TypeError("checksums/files")
+    except (ValueError, TypeError) as exc:  # truncated or edited by hand
+        raise IndexCorrupt(f"{gen_dir.name}: damaged {MANIFEST} ({exc})", [("damaged", MANIFEST)]) from exc
+    return manifest
 
 
 def verify(gen_dir: Path, manifest: Manifest) -> None:
-    """Check every index file against the manifest's checksums; IndexCorrupt names every problem."""
+    """Check every index file against the manifest's checksums; IndexCorrupt names every problem. A gap
+    counts as damage: a core file without a checksum, a file on disk that the manifest does not list."""
     actual = file_checksums(gen_dir)
-    problems = []
+    problems: list[tuple[str, str]] = []
     for name, digest in manifest.checksums.items():
         if name not in actual:
-            problems.append(f"missing file {name}")
+            problems.append(("missing", name))
         elif actual[name] != digest:
-            problems.append(f"checksum mismatch: {name}")
+            problems.append(("mismatch", name))
+    for name in REQUIRED:
+        if name not in manifest.checksums and name not in actual:
+            problems.append(("missing", name))
+    for name in sorted(set(actual) - set(manifest.checksums)):
+        problems.append(("unlisted", name))
+    if not any(n.startswith(LEXICAL + "/") for n in set(manifest.checksums) | set(actual)):
+        problems.append(("missing", LEXICAL + "/"))
     if problems:
-        raise IndexCorrupt(f"{gen_dir.name}: " + "; ".join(problems))
+        words = {"missing": "missing file", "mismatch": "checksum mismatch:", "unlisted": "no checksum for"}
+        raise IndexCorrupt(f"{gen_dir.name}: " + "; ".join(f"{words[k]} {n}" for k, n in problems), problems)
 
 
 def read_chunks(gen_dir: Path, documents: dict[str, Document] | None = None) -> list[Chunk]:
@@ -335,31 +355,44 @@ def read_chunks(gen_dir: Path, documents: dict[str, Document] | None = None) -> 
         documents = {d.doc_id: d for d in read_documents(gen_dir)}
     out = []
     with open(gen_dir / CHUNKS, "rb") as f:
-        for line in f:
+        for n, line in enumerate(f, 1):
             if line.strip():
-                row = orjson.loads(line)
-                doc = documents[row["doc_id"]]
-                start, end = row["start"], row["end"]
-                out.append(Chunk(row["chunk_id"], doc.doc_id, doc.source, start, end, row["section"],
-                                 doc.text[start:end], doc.meta))
+                try:
+                    row = orjson.loads(line)
+                    doc = documents[row["doc_id"]]
+                    start, end = row["start"], row["end"]
+                    out.append(Chunk(row["chunk_id"], doc.doc_id, doc.source, start, end, row["section"],
+                                     doc.text[start:end], doc.meta))
+                except (ValueError, KeyError, TypeError) as exc:
+                    raise _damaged(gen_dir, CHUNKS, n, exc) from exc
     return out
+
+
+def _damaged(gen_dir: Path, name: str, line: int, exc: Exception) -> IndexCorrupt:
+    return IndexCorrupt(f"{gen_dir.name}: damaged {name}, line {line} ({type(exc).__name__})", [("damaged", name)])
 
 
 def read_documents(gen_dir: Path) -> list[Document]:
     """All documents of a generation."""
     out = []
     with open(gen_dir / DOCUMENTS, "rb") as f:
-        for line in f:
+        for n, line in enumerate(f, 1):
             if line.strip():
-                data = orjson.loads(line)
-                data["meta"] = DocMeta(**data["meta"])
-                out.append(Document(**data))
+                try:
+                    data = orjson.loads(line)
+                    data["meta"] = DocMeta(**data["meta"])
+                    out.append(Document(**data))
+                except (ValueError, KeyError, TypeError) as exc:
+                    raise _damaged(gen_dir, DOCUMENTS, n, exc) from exc
     return out
 
 
 def read_vocab(gen_dir: Path) -> dict[str, dict[str, str]]:
     """The diacritic-restoration vocabulary of a generation."""
-    return orjson.loads((gen_dir / VOCAB).read_bytes())
+    try:
+        return orjson.loads((gen_dir / VOCAB).read_bytes())
+    except ValueError as exc:
+        raise _damaged(gen_dir, VOCAB, 1, exc) from exc
 
 
 def read_vocab_counts(gen_dir: Path) -> VocabCounts | None:
@@ -372,7 +405,10 @@ def read_vectors(gen_dir: Path):
     """The FAISS index of a generation, set up for searching."""
     import faiss
 
-    index = faiss.read_index(str(gen_dir / VECTORS))
+    try:
+        index = faiss.read_index(str(gen_dir / VECTORS))
+    except RuntimeError as exc:  # faiss reports a damaged file this way
+        raise IndexCorrupt(f"{gen_dir.name}: damaged {VECTORS}", [("damaged", VECTORS)]) from exc
     prepare_for_search(index)
     return index
 
@@ -381,6 +417,9 @@ def open_lexical(gen_dir: Path):
     """The tantivy index of a generation, analyzers registered."""
     import tantivy
 
-    index = tantivy.Index.open(str(gen_dir / LEXICAL))
+    try:
+        index = tantivy.Index.open(str(gen_dir / LEXICAL))
+    except ValueError as exc:  # tantivy reports a damaged or missing index this way
+        raise IndexCorrupt(f"{gen_dir.name}: damaged {LEXICAL}/", [("damaged", LEXICAL + "/")]) from exc
     register_analyzers(index)
     return index

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from indexer.normalize import fold
 
 from .answer import STOP_SYLLABLES, Answer, answer_terms, extract_answer
+from .cards import CardAnswer, Catalogue, catalogue_of
 from indexer.chunker import context_header as header_of
 from .index import SearchIndex
 from .query import analyze
@@ -34,6 +35,8 @@ class AskResult:
     answer: Answer | None
     no_answer: bool
     evidence: float
+    card: CardAnswer | None = None  # the query names a document number: its card(s), or who cites it
+    catalogue: Catalogue | None = None  # the index's cards, for the results' warnings
 
 
 def idf(index: SearchIndex, term: str) -> float:
@@ -86,5 +89,10 @@ def ask(index: SearchIndex, question: str, k: int = 5, filters: Filters | None =
     hits = search(index, question, k=k, filters=filters)
     ev = evidence(index, question, hits)
     refused = not hits or ev < threshold
+    catalogue = catalogue_of(index)
+    card = catalogue.lookup(question) or None
+    if card is not None and card.lookup_only:
+        # "Chỉ thị 35-CT/TW", "cong van 517": the card (or "not in the collection") is the answer
+        return AskResult(question, hits, None, not card.cards, ev, card, catalogue)
     answer = None if refused else extract_answer(question, hits)
-    return AskResult(question, hits, answer, refused, ev)
+    return AskResult(question, hits, answer, refused, ev, card, catalogue)

@@ -12,7 +12,7 @@ from indexer import store
 from indexer.chunker import CHUNKER_VERSION
 from indexer.document import Chunk, Document
 from indexer.embed import Embedder
-from indexer.errors import IndexMismatch
+from indexer.errors import IndexCorrupt, IndexMismatch
 from indexer.fast_embed import COMPATIBLE_PATHS
 from indexer.normalize import NORMALIZER_VERSION
 
@@ -55,11 +55,12 @@ def load_index(index_dir: Path, model: str | None = None, embedder: Embedder | N
     manifest = store.read_manifest(gen)
     requested = model or (embedder.model_id if embedder else None)
     if requested and requested != manifest.model_id:
-        raise IndexMismatch(f"model: index built with {manifest.model_id!r}, asked for {requested!r}")
+        raise IndexMismatch(f"model: index built with {manifest.model_id!r}, asked for {requested!r}", kind="model",
+                            built_with=manifest.model_id, asked=requested)
     if manifest.normalizer_version != NORMALIZER_VERSION or manifest.chunker_version != CHUNKER_VERSION:
         raise IndexMismatch(
             f"versions: index normaliser {manifest.normalizer_version}/chunker {manifest.chunker_version}, "
-            f"code {NORMALIZER_VERSION}/{CHUNKER_VERSION}"
+            f"code {NORMALIZER_VERSION}/{CHUNKER_VERSION}", kind="versions",
         )
     unknown = set(manifest.embedded_with) - set(COMPATIBLE_PATHS)
     if unknown:
@@ -67,6 +68,14 @@ def load_index(index_dir: Path, model: str | None = None, embedder: Embedder | N
                             f"cannot search (it knows {', '.join(COMPATIBLE_PATHS)})")
     if verify:
         store.verify(gen, manifest)
+    try:
+        return _load(index_dir, gen, manifest, embedder)
+    except FileNotFoundError as exc:  # only when not verified: a file of the generation is gone
+        name = Path(exc.filename or "?").name
+        raise IndexCorrupt(f"{gen.name}: missing file {name}", [("missing", name)]) from exc
+
+
+def _load(index_dir: Path, gen: Path, manifest: store.Manifest, embedder: Embedder | None) -> SearchIndex:
     with _gc_paused():  # hundreds of thousands of new objects, none of them garbage
         documents = {d.doc_id: d for d in store.read_documents(gen)}
         chunks = {c.chunk_id: c for c in store.read_chunks(gen, documents)}

@@ -6,7 +6,9 @@ import shutil
 
 import pytest
 
-from .conftest import CORPUS, ROOT
+from deskui.text import md
+
+from .conftest import CORPUS, ROOT, login
 
 pytestmark = pytest.mark.slow
 EXAMPLE = "what is the required share of women in the standing committee"
@@ -25,17 +27,18 @@ def desk(tmp_path, monkeypatch, seed_index):
     return corpus, index
 
 
-def app():
+def app(role="admin"):
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    login(at, role)
     at.run()
     assert not at.exception, at.exception
     return at
 
 
 def ask(at, question):
-    at.text_input(key="question").input(question).run()
+    at.text_input(key="q").input(question).run()
     assert not at.exception, at.exception
     return at
 
@@ -50,9 +53,14 @@ def texts(at):
     return [m.value for m in at.markdown]
 
 
+def citations(at):
+    """The citations shown in st.code, in page order (the quoted excerpts left out)."""
+    return [c.value for c in at.code if not c.value.startswith("“")]
+
+
 def test_ask_example_question_first_result_is_item_4(desk):
     at = ask(app(), EXAMPLE)
-    codes = [c.value for c in at.code]
+    codes = citations(at)
     assert codes[0] == ITEM4  # the extracted answer's citation
     assert codes[1] == ITEM4  # the first ranked passage
     answer = next(t for t in texts(at) if 'class="answer"' in t)
@@ -69,15 +77,15 @@ def test_unaccented_and_vietnamese_questions(desk):
     at = app()
     for q in ("ty le can bo nu tham gia ban thuong vu", "tỷ lệ cán bộ nữ tham gia ban thường vụ"):
         ask(at, q)
-        assert ITEM4 in [c.value for c in at.code][:4]
+        assert ITEM4 in citations(at)[:4]
 
 
 def test_filter_narrows_results(desk):
     at = ask(app(), "cán bộ nữ")
-    before = [c.value for c in at.code]
+    before = citations(at)
     assert any(v.startswith("Công văn") for v in before)
     at.radio(key="f_kind").set_value("Tin bài").run()
-    after = [c.value for c in at.code]
+    after = citations(at)
     assert after and all(v.startswith("Tin bài") for v in after)
 
 
@@ -88,7 +96,7 @@ def test_open_document_shows_cited_documents(desk):
     page = texts(at)
     assert "**Văn bản được trích dẫn**" in page
     for cite in ("11-NQ/TW", "21-CT/TW", "35-CT/TW", "221-KL/TU"):
-        assert f"- {cite}" in page
+        assert f"- {md(cite)}" in page
     assert any("Nguyễn Văn Tùng" in t for t in page) or any("Nguyễn Văn Tùng" in str(t.value) for t in at.table)
 
 
@@ -96,7 +104,7 @@ def test_document_lookup_by_number_and_cited_by(desk):
     at = go(app(), "Văn bản")
     at.text_input(key="doc_filter").input("517-CV/TU").run()
     assert not at.exception
-    assert at.subheader[0].value == "Công văn 517-CV/TU"
+    assert at.subheader[0].value == md("Công văn 517-CV/TU")
 
 
 def make_docx_bytes(lines):
@@ -126,10 +134,11 @@ def test_upload_docx_adds_and_makes_it_searchable(desk):
     at.button(key="do_upload").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert (corpus / "hoi-thi.docx").exists()
-    assert any("Thêm: hoi-thi.docx" in t for t in texts(at))
+    assert any(f"Thêm: {md('hoi-thi.docx')}" in t for t in texts(at))
+    assert str(at.metric[0].value) == "6"  # the counters are redrawn after the build (5 seeds + 1)
     go(at, "Hỏi đáp")
     ask(at, "hội thi tuyên truyền viên trẻ chuyển đổi số")
-    assert [c.value for c in at.code][1].startswith("Kế hoạch 77-KH/TĐTN")
+    assert citations(at)[1].startswith("Kế hoạch 77-KH/TĐTN")
 
 
 def test_upload_with_path_is_stored_inside_corpus(desk, tmp_path):
@@ -166,7 +175,46 @@ def test_first_start_builds_the_index(tmp_path, monkeypatch, seed_corpus):
     monkeypatch.setenv("VNDS_CORPUS", str(seed_corpus))
     monkeypatch.setenv("VNDS_INDEX", str(index))
     at = app()
-    assert any(i.value.startswith("Chưa có chỉ mục") for i in at.info)
+    assert not [i for i in at.info if i.value.startswith("Chưa có chỉ mục")]  # the banner goes once the index is built
+    assert at.success[0].value == "Đã xây dựng chỉ mục: 5 văn bản, 32 đoạn."
     assert (index / "CURRENT").exists()
     ask(at, EXAMPLE)
-    assert [c.value for c in at.code][0] == ITEM4
+    assert citations(at)[0] == ITEM4
+
+
+def test_question_survives_a_page_switch_and_comes_from_the_address(desk):
+    at = ask(app(), EXAMPLE)
+    go(at, "Văn bản")
+    go(at, "Hỏi đáp")
+    assert at.text_input(key="q").value == EXAMPLE
+    assert citations(at)[0] == ITEM4  # the results are back too
+
+    from streamlit.testing.v1 import AppTest
+
+    shared = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    login(shared, "reader")
+    shared.query_params["q"] = "ty le can bo nu tham gia ban thuong vu"  # a link: ...?q=ty+le+can+bo+...
+    shared.run()
+    assert not shared.exception
+    assert shared.text_input(key="q").value == "ty le can bo nu tham gia ban thuong vu"
+    assert ITEM4 in citations(shared)[:4]
+
+
+def test_open_full_text_marks_the_passage_and_goes_back(desk):
+    at = ask(app(), EXAMPLE)
+    at.button(key=next(b.key for b in at.button if b.key and b.key.startswith("open-"))).click().run()
+    assert not at.exception
+    full = next(t for t in texts(at) if 'id="trich-dan"' in t)  # the scroll target, around the cited passage
+    assert re.search(r'<span class="answer cited" id="trich-dan">4\. Các quận, huyện ủy', full)
+    at.button(key="back").click().run()
+    assert at.sidebar.radio(key="page").value == "Hỏi đáp"
+    assert at.text_input(key="q").value == EXAMPLE and citations(at)[0] == ITEM4
+
+
+def test_filtering_the_table_to_nothing_says_so_and_closes_the_document(desk):
+    at = go(app(), "Văn bản")
+    at.text_input(key="doc_filter").input("517-CV/TU").run()
+    assert at.subheader[0].value == md("Công văn 517-CV/TU")
+    at.text_input(key="doc_filter").input("không có văn bản này xyz").run()
+    assert [i.value for i in at.info] == ["Không có văn bản nào khớp bộ lọc."]
+    assert not at.subheader and not at.dataframe

@@ -161,7 +161,7 @@ def test_cli_search_json_and_ask(seed_index, tmp_path):
 def test_cli_errors_are_one_sentence(tmp_path):
     out = run_cli("-m", "retrieval", "search", "--index", str(tmp_path / "none"), "cán bộ")
     assert out.returncode == 1 and "Traceback" not in out.stderr
-    assert out.stderr.strip() == f"Chưa có chỉ mục tại {tmp_path / 'none'}. Hãy chạy: python -m indexer build"
+    assert out.stderr.strip() == f"Chưa có chỉ mục tại {tmp_path / 'none'}. Hãy chạy: python -m indexer build --index {tmp_path / 'none'}"
     out = run_cli("-m", "indexer", "build", "--corpus", str(tmp_path / "none"), "--index", str(tmp_path / "i"))
     assert out.returncode == 1 and "Traceback" not in out.stderr and "Không tìm thấy thư mục văn bản" in out.stderr
 

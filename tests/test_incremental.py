@@ -199,7 +199,7 @@ def test_integrity_check_names_the_broken_file(tmp_path, seed_index, embedder):
         f.write("\n")
     with pytest.raises(IndexCorrupt, match="checksum mismatch: chunks.jsonl") as info:
         load_index(index_dir, embedder=embedder)
-    assert "build --rebuild" in error_text(info.value)
+    assert error_text(info.value).endswith("Hãy chạy: python -m indexer build (đọc lại thư mục văn bản và ghi chỉ mục mới).")
     (gen / "vectors.faiss").unlink()
     with pytest.raises(IndexCorrupt, match="missing file vectors.faiss"):
         load_index(index_dir, embedder=embedder)
@@ -221,4 +221,4 @@ def test_second_build_is_refused_while_one_runs(tmp_path, seed_corpus):
                              cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True, timeout=300)
     assert out.returncode == 1
     assert out.stderr.strip() == ("Đang có một lần xây dựng chỉ mục khác chạy (tiến trình 4242, từ 2026-12-01 08:00:00). "
-                                  "Hãy đợi nó xong rồi thử lại.")
+                                  f"Hãy đợi nó xong rồi thử lại; nếu nó bị treo: python -m indexer unlock --index {index_dir}")

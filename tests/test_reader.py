@@ -63,7 +63,7 @@ def test_encrypted_pdf(tmp_path):
     make_encrypted_pdf(tmp_path / "locked.pdf", "Thành ủy Hải Phòng")
     with pytest.raises(ReadError) as info:
         read_file(tmp_path / "locked.pdf")
-    assert info.value.code == "encrypted"
+    assert info.value.code == "needs_password"
 
 
 def test_pdf_without_text_layer_needs_ocr(tmp_path):
