@@ -46,12 +46,12 @@ def rss_mb() -> float:
 
 def wiki_document(source: str, title: str, text: str):
     """An article as the indexer reads it from a UTF-8 text file: normalised, with its metadata (None if empty)."""
-    from indexer.document import Document, text_id
-    from indexer.metadata import extract_metadata
+    from indexer.build import describe
     from indexer.normalize import normalize_document
 
-    body = normalize_document(f"{title}\n\n{text}")
-    return Document(text_id(body), source, body, extract_metadata(body)) if body.strip() else None
+    raw = f"{title}\n\n{text}"
+    body = normalize_document(raw)
+    return describe(raw, body, source) if body.strip() else None
 
 
 def perturbed(base, n: int, sigma: float, seed: int):

@@ -63,6 +63,11 @@ def load_document(path: Path, source: str, options: ReadOptions | None = None) -
     text = normalize_document(raw)
     if not text.strip():
         raise ReadError("empty")
+    return describe(raw, text, source)
+
+
+def describe(raw: str, text: str, source: str) -> Document:
+    """The Document of a file's raw text and its normalised text: metadata, relations, outlet, organ."""
     meta = extract_metadata(text)
     meta.relations = extract_relations(text, meta.number, meta.is_news)
     meta.outlet = news_outlet(raw, text) if meta.is_news else ""
