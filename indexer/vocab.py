@@ -39,6 +39,7 @@ class VocabCounts:
     word_n: np.ndarray  # int64, one per word
     pair_keys: np.ndarray  # int64, sorted, unique
     pair_n: np.ndarray  # int64, one per pair key
+    folded: list[str] | None = None  # fold() of each word, kept so that an update folds only new words
 
     def as_dicts(self) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
         """{word: n} and {(a, b): n} of the counts above zero (to compare two counts)."""
@@ -70,11 +71,13 @@ def update_counts(base: VocabCounts | None, added: Iterable[str], removed: Itera
     add_w, add_p = _count_raw(added)
     rem_w, rem_p = _count_raw(removed)
     words = list(base.words) if base is not None else []
+    folded = list(base.folded if base is not None and base.folded is not None else map(fold, words))
     ids = {w: i for i, w in enumerate(words)}
     for w in list(add_w) + list(rem_w):
         if w not in ids:
             ids[w] = len(words)
             words.append(w)
+            folded.append(fold(w))
     word_n = np.zeros(len(words), np.int64)
     if base is not None:
         word_n[: len(base.words)] = base.word_n
@@ -96,12 +99,13 @@ def update_counts(base: VocabCounts | None, added: Iterable[str], removed: Itera
         pair_n = merged
     if (word_n < 0).any() or (pair_n < 0).any():
         raise ValueError("removed texts that were not counted")
-    return VocabCounts(words, word_n, keys, pair_n)
+    return VocabCounts(words, word_n, keys, pair_n, folded)
 
 
 def save_counts(counts: VocabCounts, path: Path) -> None:
     """Write counts to one .npz file (word list as JSON inside)."""
-    words = np.frombuffer(json.dumps(counts.words, ensure_ascii=False).encode("utf-8"), np.uint8)
+    folded = counts.folded if counts.folded is not None else [fold(w) for w in counts.words]
+    words = np.frombuffer(json.dumps([counts.words, folded], ensure_ascii=False).encode("utf-8"), np.uint8)
     with open(path, "wb") as f:
         np.savez(f, words=words, word_n=counts.word_n, pair_keys=counts.pair_keys, pair_n=counts.pair_n)
 
@@ -109,8 +113,8 @@ def save_counts(counts: VocabCounts, path: Path) -> None:
 def load_counts(path: Path) -> VocabCounts:
     """Counts written by save_counts."""
     with np.load(io.BytesIO(path.read_bytes())) as data:
-        words = json.loads(data["words"].tobytes().decode("utf-8"))
-        return VocabCounts(words, data["word_n"], data["pair_keys"], data["pair_n"])
+        words, folded = json.loads(data["words"].tobytes().decode("utf-8"))
+        return VocabCounts(words, data["word_n"], data["pair_keys"], data["pair_n"], folded)
 
 
 def vocab_from_counts(counts: VocabCounts, min_pair_count: int = 1) -> dict[str, dict[str, str]]:
@@ -119,7 +123,7 @@ def vocab_from_counts(counts: VocabCounts, min_pair_count: int = 1) -> dict[str,
     Array passes over the pairs: each word is folded once, and only the pairs that change the
     syllable-by-syllable guess become strings."""
     n_words = len(counts.words)
-    folded = [fold(w) for w in counts.words]
+    folded = counts.folded if counts.folded is not None else [fold(w) for w in counts.words]
     fold_ids: dict[str, int] = {}
     fid = np.fromiter((fold_ids.setdefault(f, len(fold_ids)) for f in folded), np.int64, n_words)
     rank = np.empty(n_words, np.int64)  # the tie-break: the word that sorts last first
