@@ -121,7 +121,7 @@ def ensure_index() -> SearchIndex | None:
         try:
             report = run_build()
         except IndexerError as exc:
-            banner.error(error_text(exc))
+            banner.error(md(error_text(exc)))
             return None
         if report is None:
             banner.empty()
@@ -129,7 +129,7 @@ def ensure_index() -> SearchIndex | None:
         banner.success(f"Đã xây dựng chỉ mục: {report.documents} văn bản, {report.chunks} đoạn.")
         return current_index()
     except IndexerError as exc:
-        st.error(error_text(exc))
+        st.error(md(error_text(exc)))
         return None
 
 
@@ -256,7 +256,6 @@ def _row_clicked(table_key: str, ids: list[str]) -> None:
     rows = st.session_state[table_key]["selection"]["rows"]
     if rows and rows[0] < len(ids):
         open_document(ids[rows[0]])
-        st.session_state["page"] = "Văn bản"
 
 
 def page_documents(index: SearchIndex) -> None:
@@ -272,9 +271,11 @@ def page_documents(index: SearchIndex) -> None:
     table_key = f"doc_table-{needle}"
     st.dataframe(rows, hide_index=True, key=table_key, on_select=partial(_row_clicked, table_key, ids),
                  selection_mode="single-row")
-    named = catalogue_of(index).by_number(needle) if needle.strip() else []
-    if len(named) == 1:  # a look-up by number opens that document's card
-        st.session_state["open_doc"] = named[0].doc_id
+    if needle != st.session_state.get("doc_filter_seen"):  # a newly typed number opens that document's card
+        st.session_state["doc_filter_seen"] = needle
+        named = catalogue_of(index).by_number(needle) if needle.strip() else []
+        if len(named) == 1:
+            st.session_state["open_doc"] = named[0].doc_id
     current = st.session_state.get("open_doc")
     if current in ids:  # a document the filter hides stays closed
         show_document(index, current)
@@ -356,7 +357,7 @@ def page_manage(index: SearchIndex | None, user) -> None:
         try:
             show_counters(counters, current_index())
         except IndexerError as exc:
-            st.error(error_text(exc))
+            st.error(md(error_text(exc)))
 
 
 def _report(build, user, action: str) -> bool:
@@ -364,7 +365,7 @@ def _report(build, user, action: str) -> bool:
     try:
         report = build()
     except IndexerError as exc:
-        st.error(error_text(exc))
+        st.error(md(error_text(exc)))
         return False
     if report is None:
         return False
@@ -415,7 +416,7 @@ def main() -> None:
         else:
             page_ask(index)
     except IndexerError as exc:
-        st.error(error_text(exc))
+        st.error(md(error_text(exc)))
     except Exception as exc:  # the page must never show a traceback
         st.error(f"Đã xảy ra lỗi không mong muốn ({type(exc).__name__}). Hãy tải lại trang; nếu lỗi còn, hãy xây dựng lại chỉ mục.")
 

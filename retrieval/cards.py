@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from indexer.document import Chunk, DocMeta, Document, Relation
-from indexer.metadata import find_numbers_any_case
+from indexer.metadata import DOC_NUMBER_RE, TYPE_NAMES, find_numbers_any_case
 from indexer.normalize import fold, normalize
 from indexer.relations import extract_relations
 
@@ -38,7 +38,12 @@ WARNING_TEXT = {
 NOT_IN_COLLECTION = "{document} không có trong kho văn bản."
 CITING_SHOWN = 50  # citing documents a look-up lists (the newest); the total is given beside them
 MAX_AMBIGUOUS = 3  # a number that more documents carry, with nothing to tell them apart, links to none
-_DATE_AFTER = r"\s*,?\s*ngày\s+(\d{1,2})(?:[/.-]|\s+tháng\s+)(\d{1,2})(?:[/.-]|\s+năm\s+)(\d{4})"
+_DATE = re.compile(r"ngày\s+(\d{1,2})(?:[/.-]|\s+tháng\s+)(\d{1,2})(?:[/.-]|\s+năm\s+)(\d{4})", re.IGNORECASE)
+# a document number, or a type and a bare number, right before a date ("215-CV/TU, ngày 10/01/2025")
+_REF_BEFORE = re.compile(
+    rf"(?:({DOC_NUMBER_RE.pattern})|(?<!\w)({'|'.join(map(re.escape, TYPE_NAMES))})\s+(?:số\s+)?(\d{{1,5}}))\s*,?\s*$",
+    re.IGNORECASE,
+)
 # words a pure look-up may hold besides the reference itself ("tìm văn bản số ...", "toàn văn ...")
 _LOOKUP_WORDS = frozenset(
     "van ban so ky hieu tim xem mo noi dung toan cho toi la gi the nao ve cua nao trich dan chieu vien can cu "
@@ -93,6 +98,12 @@ class DocumentCard:
     def place(self) -> str:
         """The place line's name, folded and lower-cased ("ha tinh"), for telling issuers apart."""
         return fold(self.meta.place).lower()
+
+    @cached_property
+    def where(self) -> str:
+        """Its issuer, organ, place, outlet and subject, folded: the places it names ("Báo Hà Tĩnh")."""
+        m = self.meta
+        return fold(f"{m.issuer} {m.organ} {m.place} {m.outlet} {m.subject}").lower()
 
     @cached_property
     def label(self) -> str:
@@ -209,6 +220,7 @@ class Catalogue:
         self._by_pair: dict[tuple[str, int], list[str]] = {}
         self._cites_key: dict[str, list[tuple[str, Relation]]] = {}
         self._cites_pair: dict[tuple[str, int], list[tuple[str, Relation]]] = {}
+        self._number_dates: dict[str, dict] = {}  # doc_id -> what _dates read, for numbers several documents carry
         for doc in sorted(documents.values(), key=lambda d: d.source):
             meta = doc.meta
             sections = list(dict.fromkeys(c.section for c in chunks_by_doc.get(doc.doc_id, [])))
@@ -259,6 +271,19 @@ class Catalogue:
                                WARNING_TEXT[link.kind].format(citation=citation)))
         return out
 
+    def _dates(self, doc: Document) -> dict:
+        """{number key or (type, bare number): ISO dates written right after it} of one document, read once."""
+        if doc.doc_id not in self._number_dates:
+            out: dict = {}
+            for date in _DATE.finditer(doc.text):
+                m = _REF_BEFORE.search(doc.text, max(0, date.start() - 40), date.start())
+                if m:
+                    ref = Ref.parse(m.group(1) or f"{m.group(2)} {m.group(3)}")
+                    day, month, year = date.groups()
+                    out.setdefault(ref.key or ref.pair, set()).add(f"{int(year):04d}-{int(month):02d}-{int(day):02d}")
+            self._number_dates[doc.doc_id] = out
+        return self._number_dates[doc.doc_id]
+
     def resolve(self, number: str, citing: Document | None = None) -> list[DocumentCard]:
         """The documents of the collection that carry `number` ("35-CT/TW" or "Chỉ thị 35"). Named by a
         `citing` document while several documents carry it (every Tỉnh ủy writes a 215-CV/TU): those
@@ -270,13 +295,12 @@ class Catalogue:
         cards = [self._cards[i] for i in ids]
         if citing is None or len(cards) <= 1:
             return cards
-        dates = _dates_after(citing.text, number)
+        dates = self._dates(citing).get(ref.key or ref.pair, set())
         cards = [c for c in cards if c.meta.date in dates] or cards
         if len(cards) > 1:
             cards = [c for c in cards if c.meta.issuer == citing.meta.issuer] or cards
         if len(cards) > 1:
-            m = citing.meta
-            where = fold(f"{m.issuer} {m.organ} {m.place} {m.outlet} {m.subject}").lower()  # "Báo Hà Tĩnh"
+            where = self._cards[citing.doc_id].where if citing.doc_id in self._cards else ""
             cards = [c for c in cards if c.place and c.place in where] or cards
         return cards if len(cards) <= MAX_AMBIGUOUS else []
 
@@ -356,16 +380,6 @@ class Catalogue:
                 citing, total = self._citing(ref.text, CITING_SHOWN)
                 missing.append(Missing(ref.text, citing, ref.doc_type, total))
         return CardAnswer(query_text, [r.text for r in refs], cards, missing, bool(refs) and _only_reference(query_text, refs, cards))
-
-
-def _dates_after(text: str, number: str) -> set[str]:
-    """ISO dates written right after a number in a text ("215-CV/TU, ngày 10/01/2025" -> 2025-01-10)."""
-    ref = Ref.parse(number)
-    if ref.key:
-        pattern = re.escape(number)
-    else:
-        pattern = rf"{re.escape(ref.doc_type)}\s+(?:số\s+)?0*{ref.n}(?!\d)"
-    return {f"{int(y):04d}-{int(m):02d}-{int(d):02d}" for d, m, y in re.findall("(?i)" + pattern + _DATE_AFTER, text)}
 
 
 def _only_reference(query: str, refs: list[Ref], cards: list[DocumentCard]) -> bool:

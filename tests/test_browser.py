@@ -245,6 +245,12 @@ def test_card_relations_warning_and_vietnamese_widgets_in_chromium(desk_server, 
         time.sleep(0.5)
         ARTIFACTS.mkdir(exist_ok=True)
         assert driver.save_screenshot(str(ARTIFACTS / "warning.png"))
+        # no English left on the Ask page: the filters' placeholders, the code blocks' hover copy icon
+        placeholders = [e.get_attribute("placeholder") for e in driver.find_elements(
+            By.CSS_SELECTOR, "[data-testid='stMultiSelect'] input")]
+        assert placeholders == ["Chọn…", "Chọn…"]
+        english_copy = driver.find_elements(By.CSS_SELECTOR, "[data-testid='stCode'] button[aria-label='Copy to clipboard']")
+        assert english_copy and not any(b.is_displayed() for b in english_copy)
         driver.switch_to.frame(copy_row)  # the visible copy button says so in Vietnamese
         driver.find_element(By.TAG_NAME, "button").click()
         wait.until(lambda d: d.find_element(By.ID, "msg").text == "Đã sao chép vào bộ nhớ tạm.")
