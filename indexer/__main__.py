@@ -141,8 +141,9 @@ def main(argv: list[str] | None = None) -> int:
     trace = _trace if os.environ.get("VNDS_TRACE") else None
     try:
         budget = Budget.from_env(**{name: getattr(args, name) for name in BUDGET_FLAGS.values()})
-    except ValueError as exc:
-        parser.error(str(exc))
+    except IndexerError as exc:
+        print(error_text(exc), file=sys.stderr)
+        return 1
     try:
         model = index_model(Path(args.index), args.model)
         embedder = Embedder(model, batch_size=args.batch_size or DEFAULT_BATCH)

@@ -70,6 +70,9 @@ class AnswerOut(BaseModel):
     end: int = Field(description="Vị trí kết thúc trong đoạn")
     score: float
     rank: int = Field(description="Thứ hạng của đoạn chứa câu trả lời")
+    answer_rank: int = Field(description="Thứ hạng của đoạn đó trong kết quả tìm kiếm, trước khi được đưa lên đầu")
+    asked: str = Field(description="Câu hỏi hỏi gì: quantity (con số), date (ngày, thời hạn), who (người, cơ quan), "
+                                   "document (số văn bản), other")
     source: str
     section: str
     citation: str

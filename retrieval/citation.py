@@ -152,6 +152,8 @@ def answer_to_json(answer) -> dict | None:
         "end": answer.end,
         "score": round(float(answer.score), 4),
         "rank": answer.hit_rank,
+        "answer_rank": answer.moved_from or answer.hit_rank,  # its passage's rank in the search, before moving first
+        "asked": answer.asked,  # what the question asked for: quantity, date, who, document, other
         "source": answer.chunk.source,
         "section": answer.chunk.section,
         "citation": format_citation(answer.chunk),
