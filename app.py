@@ -16,7 +16,11 @@ from indexer.cli_env import quiet_libraries
 
 quiet_libraries()
 
-from indexer.build import build_index, index_model  # noqa: E402
+from indexer.runtime import BUILD_NICE, configure_for_queries  # noqa: E402
+
+configure_for_queries()  # one thread per query: answers stay fast while a build or other work runs
+from indexer.background import build_in_background  # noqa: E402
+from indexer.build import index_model  # noqa: E402
 from indexer.embed import Embedder  # noqa: E402
 from indexer.errors import IndexerError, IndexMissing  # noqa: E402
 from indexer.messages import SKIP_REASONS, error_text, skip_text  # noqa: E402
@@ -86,8 +90,9 @@ def current_index() -> SearchIndex:
     return _load(str(INDEX), gen.name, model_id)
 
 
-def run_build(rebuild: bool = False):
-    """Build or update the index with a progress bar; returns the report."""
+def run_build(rebuild: bool = False, nice: int = BUILD_NICE):
+    """Build or update the index with a progress bar, in a child process `nice` steps below this one's
+    priority; returns the report."""
     bar = st.progress(0.0, text="Đang chuẩn bị…")
     labels = {"read": "Đọc văn bản", "embed": "Tạo vector cho đoạn văn"}
 
@@ -101,12 +106,9 @@ def run_build(rebuild: bool = False):
 
         return advance
 
-    embedder = get_embedder(index_model(INDEX))
-    if embedder is None:
-        bar.empty()
-        return None
+    # a child process at lower priority: searches in this process keep their CPU and their one thread
     try:
-        return build_index(CORPUS, INDEX, rebuild=rebuild, progress=progress, embedder=embedder)
+        return build_in_background(CORPUS, INDEX, rebuild=rebuild, progress=progress, model=index_model(INDEX), nice=nice)
     finally:
         bar.empty()
 
@@ -119,7 +121,7 @@ def ensure_index() -> SearchIndex | None:
         banner = st.empty()
         banner.info("Chưa có chỉ mục. Đang xây dựng chỉ mục từ thư mục văn bản lần đầu…")
         try:
-            report = run_build()
+            report = run_build(nice=0)  # the first build: no search is waiting, nothing to yield to
         except IndexerError as exc:
             banner.error(md(error_text(exc)))
             return None

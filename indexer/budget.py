@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, fields, replace
 
+from .errors import SettingError
+
 # environment variable of each field
 ENV = {
     "max_chars": "VNDS_MAX_CHARS",
@@ -33,7 +35,7 @@ class Budget:
     def __post_init__(self) -> None:
         for f in fields(self):
             if getattr(self, f.name) <= 0:
-                raise ValueError(f"{f.name} must be > 0")
+                raise SettingError(f"giới hạn {f.name} ({ENV[f.name]}) phải > 0")
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "Budget":
@@ -46,6 +48,6 @@ class Budget:
                 try:
                     values[f.name] = float(raw) if f.type == "float" else int(raw)
                 except ValueError:
-                    raise ValueError(f"{ENV[f.name]}={raw!r} is not a number") from None
+                    raise SettingError(f"{ENV[f.name]}={raw!r} không phải là một số") from None
         values.update({k: v for k, v in overrides.items() if v is not None})
         return replace(cls(), **values)

@@ -13,7 +13,7 @@ import pytest
 
 from indexer.budget import Budget
 from indexer.decode import decode_bytes
-from indexer.errors import IndexCorrupt, ReadError
+from indexer.errors import IndexCorrupt, ReadError, SettingError
 from indexer.lock import LOCK_NAME, BuildLock, Holder, unlock
 from indexer.messages import error_text, skip_text, unlock_text
 from indexer.normalize import normalize
@@ -172,8 +172,11 @@ def test_budget_from_environment_and_flags():
     assert Budget.from_env(env, max_chunks=7, max_chars=None).max_chunks == 7
     with pytest.raises(ValueError, match="VNDS_MAX_CHUNKS"):
         Budget.from_env({"VNDS_MAX_CHUNKS": "nhiều"})
-    with pytest.raises(ValueError, match="max_chunks must be > 0"):
+    with pytest.raises(ValueError, match=r"giới hạn max_chunks \(VNDS_MAX_CHUNKS\) phải > 0"):
         Budget(max_chunks=0)
+    with pytest.raises(SettingError) as info:
+        Budget.from_env({"VNDS_MAX_OCR_PAGES": "-1"})
+    assert error_text(info.value) == "Thiết lập không dùng được: giới hạn max_ocr_pages (VNDS_MAX_OCR_PAGES) phải > 0."
 
 
 # ---- the build lock -------------------------------------------------------------------------------
