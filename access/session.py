@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import time
+from collections.abc import Mapping
 
 from .store import User
 
@@ -59,3 +60,20 @@ def is_loopback(address: str | None) -> bool:
 def may_serve(address: str | None, has_users: bool) -> bool:
     """The app serves pages only with users configured, or without any on a loopback address."""
     return has_users or is_loopback(address)
+
+
+FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-forwarded-host", "x-real-ip")
+
+
+def local_request(headers: Mapping[str, str]) -> bool:
+    """True when an HTTP request's headers show nothing but this machine: no proxy forwarding header and
+    a loopback Host (a reverse proxy that publishes a loopback-bound desk sends its public host name)."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    if any(h in lower for h in FORWARDING_HEADERS):
+        return False
+    host = lower.get("host")
+    if host is None:
+        return True  # no HTTP request at all (the app driven in-process, as by AppTest)
+    host = host.strip()
+    name = host[1:host.find("]")] if host.startswith("[") else host.rsplit(":", 1)[0]
+    return is_loopback(name)

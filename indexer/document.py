@@ -6,6 +6,16 @@ import hashlib
 from dataclasses import dataclass, field
 
 
+@dataclass(frozen=True)
+class Relation:
+    """A link from a document to another one named by its number: `kind` is cites, replaces, repeals,
+    amends or implements; `number` as written ("35-CT/TW", "Chỉ thị 35"); `phrase` the words that say so."""
+
+    kind: str
+    number: str
+    phrase: str
+
+
 @dataclass
 class DocMeta:
     """Metadata read from a document's own text; a field the text does not give stays empty."""
@@ -20,6 +30,13 @@ class DocMeta:
     signer_title: str = ""
     cites: list[str] = field(default_factory=list)
     is_news: bool = False
+    outlet: str = ""  # news: the outlet that published it ("Báo Cần Thơ"); empty when not known
+    organ: str = ""  # the issuing organ proper ("Quận ủy Ninh Kiều" under "Đảng bộ thành phố Cần Thơ")
+    relations: list[Relation] | None = None  # None: not extracted (an index built before relations existed)
+
+    def __post_init__(self) -> None:
+        if self.relations is not None:  # read back from JSON as dicts
+            self.relations = [r if isinstance(r, Relation) else Relation(**r) for r in self.relations]
 
 
 @dataclass

@@ -56,9 +56,10 @@ _ORGAN_PHRASES = [
     "Hội Liên hiệp Phụ nữ Việt Nam", "Hội Liên hiệp Phụ nữ", "Đoàn Thanh niên Cộng sản Hồ Chí Minh",
     "Ban Tổ chức", "Ban Tuyên giáo", "Ban Dân vận", "Ban Kiểm tra", "Văn phòng", "Chính phủ", "Quốc hội",
     "Thành ủy", "Tỉnh ủy", "Huyện ủy", "Quận ủy", "Thị ủy", "Đảng ủy", "Đảng bộ", "Đảng đoàn",
-    "Ban cán sự đảng", "thành phố", "tỉnh", "quận", "huyện", "thị xã", "xã", "phường", "Bộ",
+    "Ban cán sự đảng", "Tỉnh đoàn", "Thành đoàn", "Huyện đoàn", "Quận đoàn", "Ban Tổ chức Tỉnh ủy",
+    "thành phố", "tỉnh", "quận", "huyện", "thị xã", "xã", "phường", "Bộ",
 ]
-# compared with diacritics: folded, "TĨNH" in "HÀ TĨNH" would read as the organ word "tỉnh"
+# matched with their diacritics: "TĨNH" in "HÀ TĨNH" is no "tỉnh"
 _ORGAN_WORDS = sorted(((normalize(p).lower().split(), p.split()) for p in _ORGAN_PHRASES), key=lambda x: -len(x[0]))
 _SKIP_HEADER = re.compile(
     r"^(?:\*+|đảng cộng sản việt nam|cộng hòa xã hội chủ nghĩa việt nam|độc lập\s*-\s*tự do\s*-\s*hạnh phúc)$",
@@ -209,15 +210,28 @@ def extract_metadata(text: str) -> DocMeta:
     else:
         _news_header(head, meta)
     _signature(lines, meta)
-    own = number_key(meta.number) if meta.number else None
+    meta.cites = cited_numbers(text, meta.number, meta.doc_type)
+    return meta
+
+
+def cited_numbers(text: str, own_number: str = "", own_type: str = "") -> list[str]:
+    """Numbers a text cites: full numbers, then "Quyết định 217" style ones that no full number covers;
+    never the document's own number."""
+    own = number_key(own_number) if own_number else None
+    own_type = own_type or (number_type(own_number) if own_number else "")
     cites = [n for n in find_numbers(text) if number_key(n) != own]
     cited_pairs = {(number_type(n), _leading_int(n)) for n in cites}
     for textual in textual_citations(text):
         kind, _, n = textual.rpartition(" ")
-        if (kind, int(n)) not in cited_pairs and not (kind == meta.doc_type and own and _leading_int(meta.number) == int(n)):
+        if (kind, int(n)) not in cited_pairs and not (kind == own_type and own and _leading_int(own_number) == int(n)):
             cites.append(textual)
-    meta.cites = cites
-    return meta
+    return cites
+
+
+def leading_int(number: str) -> int:
+    """The number a document number starts with (1539-CV/TU -> 1539; "Chỉ thị 35" -> 35); -1 when none."""
+    m = re.search(r"\d+", number)
+    return int(m.group(0)) if m else -1
 
 
 def _title_line(head: list[str]) -> int | None:
@@ -250,6 +264,33 @@ def _leading_int(number: str) -> int:
     return int(m.group(0)) if m else -1
 
 
+def issuing_organ(text: str) -> str:
+    """The organ that issues an official document, from its header: the last header block ("ĐẢNG BỘ THÀNH
+    PHỐ CẦN THƠ / QUẬN ỦY NINH KIỀU" -> "Quận ủy Ninh Kiều"), after its parent when it is a department
+    ("TỈNH ỦY HÀ TĨNH / BAN TỔ CHỨC" -> "Ban Tổ chức Tỉnh ủy Hà Tĩnh"); empty without a header."""
+    head = _lines(text)[:40]
+    stop = next((i for i, line in enumerate(head) if _NUMBER_LINE.match(_clean(line))), len(head))
+    blocks: list[list[str]] = [[]]
+    for line in head[:stop]:
+        cleaned = _clean(line)
+        if cleaned and cleaned.isupper() and not _SKIP_HEADER.match(cleaned) and not _TITLE_LINE.match(cleaned):
+            blocks[-1].append(cleaned)
+        elif blocks[-1]:
+            blocks.append([])
+    names: list[str] = []
+    for block in (b for b in blocks if b):
+        name = vietnamese_case(" ".join(block))
+        if names and name[:1].islower():  # "HỘI LIÊN HIỆP PHỤ NỮ / HUYỆN YÊN THÀNH": one name on two lines
+            names[-1] = f"{names[-1]} {name}"
+        else:
+            names.append(name)
+    if not names:
+        return ""
+    if len(names) > 1 and names[-1] in _ORGAN_PHRASES:
+        return f"{names[-1]} {names[-2]}"
+    return names[-1]
+
+
 def _official_header(text: str, head: list[str], number_at: int | None, meta: DocMeta) -> None:
     stop = number_at if number_at is not None else len(head)
     issuer_lines = [
@@ -278,9 +319,12 @@ def _subject(lines: list[str]) -> str:
         elif blocks[-1]:
             blocks.append([])
     for block in blocks:
-        while len(block) > 1 and block[0].isupper():  # a title line right above the subject ("QUYẾT ĐỊNH")
+        while block and block[0].isupper():  # "CHỈ THỊ", "CỦA BAN THƯỜNG VỤ TỈNH ỦY" above "về ..."
             block = block[1:]
         joined = " ".join(part for part in block if part)
+        title = _TITLE_LINE.match(joined)
+        if title and joined[title.end() :].strip() and not joined.isupper():
+            joined = joined[title.end() :].strip()  # "CHỈ THỊ về ..." joined into one line by the normaliser
         if not joined or joined.isupper() or _PLACE_DATE.match(joined) or joined.lower().startswith(("kính gửi", "- kính gửi")):
             continue
         if joined.startswith(("- ", "* ")):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from indexer.cli_env import ArgumentParser, quiet_libraries, run_cli
 from indexer.errors import IndexerError
 from indexer.messages import error_text
 
@@ -21,30 +21,30 @@ def _print_json(obj: dict) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the search CLI; returns the exit code."""
-    parser = argparse.ArgumentParser(prog="python -m retrieval", description="Tìm kiếm và hỏi đáp trên văn bản.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = ArgumentParser(prog="python -m retrieval", description="Tìm kiếm và hỏi đáp trên văn bản.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="LỆNH")
     s = sub.add_parser("search", help="các đoạn văn bản phù hợp nhất")
     s.add_argument("question", nargs="?", help="câu hỏi")
-    s.add_argument("--index", default="index")
-    s.add_argument("--k", type=int, default=10)
+    s.add_argument("--index", default="index", help="thư mục chỉ mục (mặc định: index)")
+    s.add_argument("--k", type=int, default=10, help="số đoạn trả về (mặc định 10)")
     s.add_argument("--json", action="store_true", help="in JSON, mỗi câu hỏi một dòng")
     s.add_argument("--queries", help="tệp câu hỏi, mỗi dòng một câu")
     s.add_argument("--model", default=None, help="mô hình (phải trùng với mô hình đã xây chỉ mục)")
     a = sub.add_parser("ask", help="câu trả lời kèm trích dẫn")
-    a.add_argument("question")
-    a.add_argument("--index", default="index")
-    a.add_argument("--k", type=int, default=5)
+    a.add_argument("question", help="câu hỏi")
+    a.add_argument("--index", default="index", help="thư mục chỉ mục (mặc định: index)")
+    a.add_argument("--k", type=int, default=5, help="số đoạn liên quan (mặc định 5)")
     a.add_argument("--json", action="store_true", help="in JSON (giống search --json)")
-    a.add_argument("--model", default=None)
+    a.add_argument("--model", default=None, help="mô hình (phải trùng với mô hình đã xây chỉ mục)")
     for p in (s, a):
         p.add_argument("--server", default=None, help="dùng dịch vụ đang chạy, ví dụ http://127.0.0.1:8000 (không nạp mô hình)")
         p.add_argument("--token", default=None, help="mã truy cập cho --server (mặc định: biến môi trường VNDS_TOKEN)")
     v = sub.add_parser("serve", help="dịch vụ HTTP (API) cho phần mềm khác")
-    v.add_argument("--index", default="index")
+    v.add_argument("--index", default="index", help="thư mục chỉ mục (mặc định: index)")
     v.add_argument("--corpus", default="corpus", help="thư mục văn bản, cho POST /index/update")
     v.add_argument("--host", default="127.0.0.1", help="địa chỉ nghe (mặc định 127.0.0.1: chỉ máy này)")
-    v.add_argument("--port", type=int, default=8000)
-    v.add_argument("--model", default=None)
+    v.add_argument("--port", type=int, default=8000, help="cổng (mặc định 8000)")
+    v.add_argument("--model", default=None, help="mô hình (phải trùng với mô hình đã xây chỉ mục)")
     v.add_argument("--state", default=None,
                    help="thư mục người dùng và nhật ký (mặc định: $VNDS_STATE_DIR, hoặc state/ cạnh thư mục chỉ mục)")
     args = parser.parse_args(argv)
@@ -121,9 +121,10 @@ def _answers(args, questions: list[str]) -> Iterator[dict]:
         for question in questions:
             yield post_question(args.server, args.command, question, args.k, token)
         return
-    from indexer.cli_env import quiet_libraries
-
     quiet_libraries()
+    from indexer.runtime import configure_for_queries
+
+    configure_for_queries()  # one thread per query: stays fast while a build or other work runs
     from .ask import ask
     from .citation import result_to_json
     from .index import load_index
@@ -133,8 +134,17 @@ def _answers(args, questions: list[str]) -> Iterator[dict]:
         yield result_to_json(ask(index, question, k=args.k))
 
 
+def _print_card(obj: dict) -> None:
+    from .card_text import card_lines
+
+    lines = card_lines(obj)
+    if lines:
+        print("\n".join(lines))
+
+
 def _print_search(obj: dict) -> None:
     print(f"# {obj['query']}")
+    _print_card(obj)
     for r in obj["results"]:
         text = r["text"]
         print(f"{r['rank']}. [{r['score']:.4f}] {r['citation']} ({r['source']})")
@@ -143,10 +153,14 @@ def _print_search(obj: dict) -> None:
 
 def _print_ask(obj: dict) -> None:
     results, answer = obj["results"], obj["answer"]
+    if obj.get("lookup_only"):
+        _print_card(obj)  # "Chỉ thị 35-CT/TW": the card, or "not in the collection" and who cites it, answers
+        return
     if not results:
         print("Không tìm thấy đoạn văn bản nào phù hợp.")
         return
     print(f"Câu hỏi: {obj['query']}\n")
+    _print_card(obj)
     if obj["no_answer"]:
         print("Kho văn bản không có câu trả lời cho câu hỏi này. Các đoạn gần nhất, chỉ để tham khảo:\n")
     elif answer is not None:
@@ -160,4 +174,4 @@ def _print_ask(obj: dict) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_cli(main))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from indexer.document import Chunk
 from indexer.normalize import fold
 
+from .facts import Asked, classify, fact_spans
 from .glossary import translate_terms
 from .query import ENGLISH_WORDS, QueryInfo, analyze
 from .search import Hit
@@ -16,15 +17,6 @@ from .search import Hit
 _CLAUSE_END = re.compile(r"(?<=[.;!?…])\s+|\n+")
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _MARKER = re.compile(r"^(?:\d{1,2}|[IVX]{1,5}|[a-zđ])[.\-)]$")
-_FIGURE = re.compile(r"\d+(?:[.,]\d+)?\s?%|\d+/\d+|\bhơn \d+|\d{1,3}(?:[.,]\d{3})+|\b\d+\b")
-_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b|ngày \d{1,2} tháng \d{1,2} năm \d{4}")
-_DOCNUM = re.compile(r"\d{1,5}(?:/\d{4})?(?:[-/][A-ZĐ]{1,8}\d{0,2}){1,3}")
-_QUANTITY_Q = re.compile(
-    r"\b(?:bao nhieu|ty le|bao nhieu phan tram|may|so luong|how many|how much|what share|what percentage|"
-    r"what proportion|percentage|proportion|share|ratio|rate)\b"
-)
-_WHEN_Q = re.compile(r"\b(?:khi nao|ngay nao|bao gio|nam nao|luc nao|when|what date|which date|which year)\b")
-_NUMBER_Q = re.compile(r"\b(?:so may|so hieu|so van ban|so bao nhieu|which document|what number|van ban nao)\b")
 # very common syllables that carry no answer-specific meaning
 STOP_SYLLABLES = set(
     "va cua cac la co trong cho voi ve theo duoc da the nay do nhung mot so tai tu den nhu khi de thi o tren ra"
@@ -43,6 +35,8 @@ class Answer:
     chunk: Chunk
     score: float
     hit_rank: int
+    asked: str = "other"  # what the question asked for (retrieval.facts.KINDS)
+    moved_from: int = 0  # the passage's rank in the search results when it was moved to the top (0: not moved)
 
 
 def clauses(text: str) -> list[tuple[int, int]]:
@@ -84,42 +78,175 @@ def _bigrams(words: list[str]) -> set[tuple[str, str]]:
     return set(zip(words, words[1:]))
 
 
-def score_clause(text: str, q: QueryInfo, terms: list[str]) -> float:
-    """Overlap of query terms and term pairs with the clause, plus bonuses for figures, dates and numbers."""
+def lexical_score(text: str, terms: list[str], weights: dict[str, float] | None = None) -> float:
+    """Weighted share of the distinct query terms found in the clause plus 1.5 x its matching term pairs
+    (0..~2.5), lowered for over-long clauses. `weights`: per-term weights (default 1)."""
     words = [fold(w).lower() for w in _TOKEN.findall(text)]
-    if not words:
-        return 0.0
-    present = set(words)
     unique_terms = set(terms)
-    hits = sum(1 for t in unique_terms if t in present)
+    if not words or not unique_terms:
+        return 0.0
+    w = weights or {}
+    total = sum(w.get(t, 1.0) for t in unique_terms)
+    present = set(words)
+    found = sum(w.get(t, 1.0) for t in unique_terms if t in present)
     pairs = len(_bigrams(terms) & _bigrams(words))
-    score = hits + 1.5 * pairs
-    if _QUANTITY_Q.search(q.folded) and _FIGURE.search(text):
-        score += 2.0
-    if _WHEN_Q.search(q.folded) and _DATE.search(text):
-        score += 2.0
-    if _NUMBER_Q.search(q.folded) and _DOCNUM.search(text):
-        score += 2.0
-    # prefer clauses of readable length
+    score = (found + 1.5 * pairs * total / len(unique_terms)) / total
     return score / (1.0 + 0.15 * math.log1p(max(0, len(words) - 80)))
 
 
-def extract_answer(question: str, hits: list[Hit], passages: int = 3) -> Answer | None:
-    """The best clause among the first `passages` hits, or None when no clause shares a term with the question."""
+def local_weights(texts: list[str], terms: list[str]) -> dict[str, float]:
+    """Inverse document frequency of each query term among the candidate clauses: a word every candidate
+    shares ("hỗ trợ") tells them apart less than the one word only the answer has ("tiến sĩ")."""
+    sets = [{fold(w).lower() for w in _TOKEN.findall(t)} for t in texts]
+    n = len(sets)
+    return {t: 1.0 + math.log((n + 1) / (sum(1 for s in sets if t in s) + 1)) for t in set(terms)}
+
+
+_NEWS_INTENT = re.compile(
+    r"(?<!\w)(?:theo bao|bao \w+ (?:dan|dua tin|phong van)|dan loi|tra loi phong van|cong thong tin|cong ttdt"
+    r"|newspaper|news|reported|according to the \w+ (?:newspaper|portal)|phat bieu|quoted)(?!\w)"
+)
+# weights of the parts of a candidate's score, chosen on the tune half of the look-alike set (docs/quality.md)
+TYPE_WEIGHT = 2.0  # the clause holds a fact of the asked kind (x 0..1)
+SEMANTIC_WEIGHT = 4.0  # cosine of question and clause, relative to the best candidate's
+RANK_DECAY = 0.1  # prior of the passage at rank r: 1 / (1 + RANK_DECAY * (r - 1))
+NEWS_FACTOR = 0.7  # a news article's clause, unless the question asks what a newspaper said
+CONTEXT_FACTOR = 0.9  # a list item read with the clause that opens the list
+SIGNER_FACT = 3.0  # "ai ký": the clause with the document's signer is the answer
+PASSAGES = 4  # passages read for candidates
+MAX_CANDIDATES = 6  # clauses embedded per question (the best by the cheap parts of the score)
+
+
+@dataclass
+class Candidate:
+    """A clause of one of the top passages, with the parts of its score."""
+
+    hit: Hit
+    start: int
+    end: int
+    lexical: float
+    fact: float
+    semantic: float = 0.0
+
+    @property
+    def text(self) -> str:
+        """The clause."""
+        return self.hit.chunk.text[self.start : self.end]
+
+
+def candidates(question: str, hits: list[Hit], passages: int = PASSAGES) -> tuple[Asked, list[Candidate]]:
+    """What the question asks and every clause of the first `passages` hits, scored without the model.
+
+    A clause that continues a list ("...: trình độ thạc sĩ 40.000.000 đồng; trình độ tiến sĩ 80.000.000 đồng")
+    is also read together with the clause that opens it. For "ai ký" / "who signed", the clause holding the
+    document's signer is the fact asked for."""
     q = analyze(question)
+    asked = classify(q.text)
     terms = answer_terms(q)
-    if not terms or not hits:
-        return None
-    best: Answer | None = None
+    if not terms and asked.kind == "other":
+        return asked, []
+    spans: list[tuple[Hit, int, int, int]] = []  # hit, start, end, start of the clause that opens the list
     for hit in hits[:passages]:
-        prior = 1.0 / (1.0 + 0.25 * (hit.rank - 1))
-        for s, e in clauses(hit.chunk.text):
+        text = hit.chunk.text
+        head = None
+        for s, e in clauses(text):
             if e - s > MAX_ANSWER_CHARS:
-                s, e = _trim(hit.chunk.text, s, e, terms)
-            score = score_clause(hit.chunk.text[s:e], q, terms) * prior
-            if score > 0 and (best is None or score > best.score):
-                best = Answer(hit.chunk.text[s:e], s, e, hit.chunk, score, hit.rank)
-    return best
+                s, e = _trim(text, s, e, terms)
+            opener = head if head is not None and text[head:s].rstrip().endswith(";") else s
+            spans.append((hit, s, e, opener))
+            head = opener
+    weights = local_weights([h.chunk.text[s:e] for h, s, e, _ in spans], terms)
+    out: list[Candidate] = []
+    for hit, s, e, opener in spans:
+        text = hit.chunk.text
+        lexical = lexical_score(text[s:e], terms, weights)
+        if opener < s:
+            lexical = max(lexical, CONTEXT_FACTOR * lexical_score(text[opener:e], terms, weights))
+        fact, _spans = fact_spans(asked, text[s:e])
+        signer = hit.chunk.meta.signer
+        if q.signer_intent and signer and signer in text[s:e]:
+            fact = SIGNER_FACT
+        out.append(Candidate(hit, s, e, lexical, fact))
+    return asked, out
+
+
+def combined(c: Candidate, best_semantic: float, news_intent: bool, weights: dict[str, float] | None = None) -> float:
+    """The score that ranks candidates: (lexical + type + semantic) x rank prior x news factor."""
+    w = weights or {}
+    tw, sw = w.get("type", TYPE_WEIGHT), w.get("semantic", SEMANTIC_WEIGHT)
+    decay, news = w.get("decay", RANK_DECAY), w.get("news", NEWS_FACTOR)
+    base = c.lexical + tw * c.fact + sw * (c.semantic - best_semantic)
+    prior = 1.0 / (1.0 + decay * (c.hit.rank - 1))
+    is_news = c.hit.chunk.meta.is_news
+    factor = (1.0 if is_news else news) if news_intent else (news if is_news else 1.0)
+    return max(base, 0.0) * prior * factor
+
+
+def embed_candidates(question: str, cands: list[Candidate], embedder, vocab: dict | None = None) -> None:
+    """Set each candidate's cosine to the question (one batch; unaccented questions with restored diacritics)."""
+    if not cands or embedder is None:
+        return
+    q = analyze(question)
+    text = q.text
+    if vocab and not q.accented and not q.english:
+        from indexer.vocab import restore_diacritics
+
+        text = restore_diacritics(q.text, vocab)
+    qv = embedder.encode_query(text)
+    pv = embedder.encode_passages([c.text for c in cands])
+    for c, v in zip(cands, pv @ qv):
+        c.semantic = float(v)
+
+
+def news_intent(question: str) -> bool:
+    """True when the question asks what a newspaper or portal said."""
+    return bool(_NEWS_INTENT.search(analyze(question).folded))
+
+
+def extract_answer(question: str, hits: list[Hit], passages: int = PASSAGES, embedder=None,
+                   vocab: dict | None = None, weights: dict[str, float] | None = None) -> Answer | None:
+    """The clause of the first `passages` hits that best answers the question: it shares the question's words,
+    holds a fact of the kind asked (a figure in the asked unit, a date, a person or body, a document number),
+    is close in meaning to the question (when an embedder is given), sits in a high-ranked passage, and comes
+    from the directive rather than a news article restating it. None when no clause shares anything."""
+    asked, cands = candidates(question, hits, passages)
+    cands = [c for c in cands if c.lexical > 0 or c.fact > 0]
+    if not cands:
+        return None
+    w = weights or {}
+    tw, decay = w.get("type", TYPE_WEIGHT), w.get("decay", RANK_DECAY)
+    cands.sort(key=lambda c: -(c.lexical + tw * c.fact) / (1.0 + decay * (c.hit.rank - 1)))
+    cands = cands[:MAX_CANDIDATES]
+    embed_candidates(question, cands, embedder, vocab)
+    return choose(question, asked, cands, weights)
+
+
+def choose(question: str, asked: Asked, cands: list[Candidate], weights: dict[str, float] | None = None) -> Answer | None:
+    """The best of scored candidates as an Answer."""
+    if not cands:
+        return None
+    best_semantic = max(c.semantic for c in cands)
+    wants_news = news_intent(question)
+    scored = sorted(cands, key=lambda c: -combined(c, best_semantic, wants_news, weights))
+    best = scored[0]
+    if best.hit.chunk.meta.is_news and not wants_news:
+        best = _directive_instead(best, scored, asked) or best
+    score = combined(best, best_semantic, wants_news, weights)
+    if score <= 0:
+        return None
+    return Answer(best.text, best.start, best.end, best.hit.chunk, score, best.hit.rank, asked.kind)
+
+
+def _directive_instead(news: Candidate, scored: list[Candidate], asked: Asked) -> Candidate | None:
+    """A clause of a directive among the candidates that holds the same fact as the news clause."""
+    _, spans = fact_spans(asked, news.text)
+    facts = {news.text[a:b] for a, b in spans}
+    if not facts:
+        return None
+    for c in scored:
+        if not c.hit.chunk.meta.is_news and any(f in c.text for f in facts):
+            return c
+    return None
 
 
 def _trim(text: str, s: int, e: int, terms: list[str]) -> tuple[int, int]:

@@ -3,6 +3,7 @@ user store; every request is written to the audit log. Run by `python -m retriev
 
 from __future__ import annotations
 
+import errno
 import socket
 import sys
 import threading
@@ -18,7 +19,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from indexer.errors import BuildLocked, IndexerError
 from indexer.messages import error_text, skip_text
-from indexer.metadata import number_key
 
 from .api_models import (
     ByNumberOut, DocumentDetail, DocumentList, ErrorOut, HealthOut, NotInCollection, QuestionIn, SearchOut,
@@ -26,11 +26,14 @@ from .api_models import (
 )
 from .api_text import ACTION_NAMES, http_error_text, validation_errors
 from .ask import ask
+from .cards import Missing, catalogue_of
 from .citation import result_to_json
 from .search import Filters
 from .service import IndexHolder, single_thread_queries
 
 ANONYMOUS = "-"
+BIND_ERRORS = {errno.EADDRINUSE: "cổng đang được dùng", errno.EACCES: "không có quyền dùng cổng này",
+               errno.EADDRNOTAVAIL: "máy này không có địa chỉ đó"}
 UNLOGGED = ("/health", "/docs", "/redoc", "/openapi.json", "/static-offline-docs")
 DESCRIPTION = """Tra cứu và hỏi đáp trên kho văn bản chỉ đạo, dành cho phần mềm khác của cơ quan
 (hệ thống quản lý văn bản, cổng thông tin nội bộ).
@@ -38,7 +41,7 @@ DESCRIPTION = """Tra cứu và hỏi đáp trên kho văn bản chỉ đạo, d�
 **Xác thực**: gửi mã truy cập trong tiêu đề `Authorization: Bearer <mã>`. Mã do quản trị viên cấp bằng
 lệnh `python -m indexer users token TÊN`. Người đọc (reader) được tìm kiếm, hỏi đáp và xem văn bản;
 biên tập viên (editor) và quản trị viên (admin) được cập nhật chỉ mục. Khi chưa có người dùng nào, dịch vụ
-chỉ nghe trên máy này và cho phép đọc mà không cần mã. Mọi yêu cầu được ghi vào nhật ký truy cập."""
+chỉ nghe trên máy này. Mọi yêu cầu được ghi vào nhật ký truy cập."""
 TAGS = [
     {"name": "Tra cứu", "description": "Tìm đoạn văn bản và trả lời câu hỏi, kèm trích dẫn"},
     {"name": "Văn bản", "description": "Danh mục văn bản, thông tin và quan hệ của từng văn bản"},
@@ -53,8 +56,10 @@ ERRORS = {
 
 def create_app(holder: IndexHolder, users, audit, corpus: Path | None = None) -> FastAPIOffline:
     """The application over a loaded index, a user store (`access.store.UserStore`) and an audit log."""
+    from access.messages import first_admin_command
     from access.roles import can
 
+    state = users.path.parent
     app = FastAPIOffline(title="API tra cứu văn bản chỉ đạo", description=DESCRIPTION, version="1.0",
                          openapi_tags=TAGS, swagger_ui_parameters={"defaultModelsExpandDepth": 0})
     bearer = HTTPBearer(auto_error=False, description="Mã truy cập của người dùng (python -m indexer users token TÊN)")
@@ -62,12 +67,9 @@ def create_app(holder: IndexHolder, users, audit, corpus: Path | None = None) ->
 
     def require(action: str):
         def check(request: Request, cred: HTTPAuthorizationCredentials | None = Depends(bearer)):
-            if not users.has_users():
-                request.state.user = ANONYMOUS
-                if action in ("ask", "browse"):
-                    return None
-                raise HTTPException(403, "Chưa có người dùng nào nên chỉ được đọc. Hãy tạo người dùng: "
-                                         "python -m indexer users add TÊN --role editor")
+            if cred is None and not users.has_users():
+                raise HTTPException(401, "Chưa có người dùng nào. Hãy tạo quản trị viên đầu tiên: "
+                                         f"{first_admin_command(state)}, rồi cấp mã truy cập bằng lệnh users token TÊN.", headers={"WWW-Authenticate": "Bearer"})
             if cred is None:
                 raise HTTPException(401, "Thiếu mã truy cập: hãy gửi tiêu đề Authorization: Bearer <mã>.",
                                     headers={"WWW-Authenticate": "Bearer"})
@@ -121,14 +123,16 @@ def create_app(holder: IndexHolder, users, audit, corpus: Path | None = None) ->
         k = k_default if body.k is None else body.k
         return result_to_json(ask(holder.current(), body.question, k=k, filters=filters))
 
-    @app.post("/search", response_model=SearchOut, tags=["Tra cứu"], responses=ERRORS, dependencies=[require("ask")],
+    @app.post("/search", response_model=SearchOut, response_model_exclude_unset=True, tags=["Tra cứu"],
+              responses=ERRORS, dependencies=[require("ask")],
               summary="Tìm các đoạn văn bản phù hợp",
               description="Các đoạn phù hợp nhất kèm trích dẫn, câu trả lời (nếu có) và cờ no_answer; "
                           "giống JSON của `python -m retrieval search --json`.")
     def search_route(body: QuestionIn) -> dict:
         return answer(body, 10)
 
-    @app.post("/ask", response_model=SearchOut, tags=["Tra cứu"], responses=ERRORS, dependencies=[require("ask")],
+    @app.post("/ask", response_model=SearchOut, response_model_exclude_unset=True, tags=["Tra cứu"],
+              responses=ERRORS, dependencies=[require("ask")],
               summary="Hỏi và nhận câu trả lời kèm trích dẫn",
               description="Câu trả lời trích từ văn bản và nguồn của nó; khi kho không có câu trả lời, "
                           "`no_answer` là true và `answer` là null. Mặc định 5 đoạn liên quan.")
@@ -137,7 +141,8 @@ def create_app(holder: IndexHolder, users, audit, corpus: Path | None = None) ->
 
     @app.get("/documents", response_model=DocumentList, tags=["Văn bản"], responses=ERRORS,
              dependencies=[require("browse")], summary="Danh mục văn bản",
-             description="Lọc theo loại, cơ quan ban hành, năm và chữ trong số/trích yếu; phân trang bằng offset/limit.")
+             description="Lọc theo loại, cơ quan ban hành, năm và chữ trong số/trích yếu; phân trang bằng offset/limit. "
+                         "Mỗi văn bản là một thẻ: thông tin, các phần, quan hệ, cảnh báo, trích dẫn hai dạng.")
     def list_documents(
         type: str | None = Query(None, description="Loại văn bản, ví dụ Công văn"),
         issuer: str | None = Query(None, description="Cơ quan ban hành (đúng tên)"),
@@ -149,49 +154,48 @@ def create_app(holder: IndexHolder, users, audit, corpus: Path | None = None) ->
         from indexer.normalize import fold
 
         needle = fold(text).lower().strip() if text else ""
-        docs = []
-        for d in sorted(holder.current().documents.values(), key=lambda d: (d.meta.date, d.source), reverse=True):
-            m = d.meta
+        cards = []
+        for card in sorted(catalogue_of(holder.current()).cards(), key=lambda c: (c.meta.date, c.source), reverse=True):
+            m = card.meta
             if (type and m.doc_type != type) or (issuer and m.issuer != issuer) or (year and m.date[:4] != str(year)):
                 continue
-            if needle and needle not in fold(" ".join((m.number, m.doc_type, m.issuer, m.subject, d.source))).lower():
+            if needle and needle not in fold(" ".join((m.number, m.doc_type, m.issuer, m.subject, card.source))).lower():
                 continue
-            docs.append(d)
-        return {"total": len(docs), "offset": offset, "limit": limit,
-                "documents": [_summary(d) for d in docs[offset:offset + limit]]}
+            cards.append(card)
+        return {"total": len(cards), "offset": offset, "limit": limit,
+                "documents": [c.to_dict() for c in cards[offset:offset + limit]]}
 
     @app.get("/documents/by-number/{number:path}", response_model=ByNumberOut, tags=["Văn bản"],
              responses={**ERRORS, 404: {"model": NotInCollection, "description": "Văn bản không có trong kho"}},
              dependencies=[require("browse")], summary="Tìm văn bản theo số, ký hiệu",
-             description="Ví dụ `/documents/by-number/35-CT/TW` (dấu / viết thẳng hoặc %2F). Khi kho không có "
-                         "văn bản đó: 404, kèm các văn bản trong kho trích dẫn nó.")
+             description="Ví dụ `/documents/by-number/35-CT/TW` (dấu / viết thẳng hoặc %2F; 35/CT-TW cũng được). "
+                         "Khi kho không có văn bản đó: 404, kèm các văn bản trong kho trích dẫn nó và đoạn trích dẫn.")
     def by_number(number: str) -> dict:
-        index = holder.current()
-        key = number_key(number)
-        found = [d for d in index.documents.values() if key and number_key(d.meta.number) == key]
-        if found:
-            return {"number": number, "documents": [_detail(index, d) for d in found]}
-        citing = [d for d in index.documents.values() if key and key in {number_key(c) for c in d.meta.cites}]
-        raise HTTPException(404, {"detail": f"Văn bản số {number} không có trong kho."
-                                            + (f" Có {len(citing)} văn bản trong kho trích dẫn nó." if citing else ""),
-                                  "number": number, "cited_by": [_summary(d) for d in citing]})
+        catalogue = catalogue_of(holder.current())
+        cards = catalogue.by_number(number)
+        if cards:
+            return {"number": number, "documents": [c.to_dict() for c in cards]}
+        found = catalogue.lookup(number).missing
+        missing = found[0] if found else Missing(number, [])
+        raise HTTPException(404, {"detail": missing.text, **missing.to_dict()})
 
     @app.get("/documents/{doc_id}", response_model=DocumentDetail, tags=["Văn bản"],
              responses={**ERRORS, 404: {"model": ErrorOut, "description": "Không có văn bản mang mã này"}},
-             dependencies=[require("browse")], summary="Một văn bản: thông tin, các phần, quan hệ, toàn văn")
+             dependencies=[require("browse")], summary="Một văn bản: thẻ (thông tin, các phần, quan hệ, cảnh báo) và toàn văn")
     def get_document(doc_id: str) -> dict:
         index = holder.current()
         doc = index.documents.get(doc_id)
         if doc is None:
             raise HTTPException(404, f"Không có văn bản mang mã {doc_id}.")
-        return _detail(index, doc)
+        return {**catalogue_of(index).card(doc_id).to_dict(), "text": doc.text}
 
     @app.get("/health", response_model=HealthOut, tags=["Quản trị"], summary="Tình trạng dịch vụ",
              description="Thế hệ chỉ mục đang dùng, số văn bản và số đoạn, mô hình. Không cần mã truy cập.")
     def health() -> dict:
         index = holder.current()
         return {"status": "ok", "generation": index.generation, "documents": len(index.documents),
-                "chunks": len(index.chunks), "model": index.manifest.model_id, "reloading": holder.loading}
+                "chunks": len(index.chunks), "model": index.manifest.model_id, "reloading": holder.loading,
+                "reload_error": _reload_error(holder.reload_error)}
 
     @app.post("/index/update", response_model=UpdateOut, tags=["Quản trị"],
               responses={**ERRORS, 409: {"model": ErrorOut, "description": "Đang có một lần xây dựng khác"}},
@@ -221,21 +225,11 @@ def create_app(holder: IndexHolder, users, audit, corpus: Path | None = None) ->
     return app
 
 
-def _summary(doc) -> dict:
-    m = doc.meta
-    return {"doc_id": doc.doc_id, "source": doc.source, "type": m.doc_type, "number": m.number,
-            "issuer": m.issuer, "date": m.date, "subject": m.subject}
 
-
-def _detail(index, doc) -> dict:
-    m = doc.meta
-    own = number_key(m.number) if m.number else ""
-    cited_by = [d.meta.number or d.source for d in index.documents.values()
-                if own and own in {number_key(c) for c in d.meta.cites}]
-    sections = list(dict.fromkeys(c.section for c in index.by_doc.get(doc.doc_id, [])))
-    return {**_summary(doc), "signer": m.signer, "sections": sections,
-            "relations": {"cites": list(m.cites), "cited_by": cited_by}, "text": doc.text}
-
+def _reload_error(exc: Exception | None) -> str | None:
+    if exc is None:
+        return None
+    return error_text(exc) if isinstance(exc, IndexerError) else f"Lỗi: {type(exc).__name__}: {exc}"
 
 
 def serve(index_dir: Path, corpus: Path, host: str, port: int, model: str | None = None,
@@ -259,9 +253,12 @@ def serve(index_dir: Path, corpus: Path, host: str, port: int, model: str | None
         socket.getaddrinfo(host, port)
         with socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET):
             pass
+    except socket.gaierror:
+        print(f"Không tìm thấy địa chỉ {host}. Hãy kiểm tra --host.", file=sys.stderr)
+        return 1
     except OSError as exc:
-        print(f"Không mở được cổng {port} trên {host} ({exc.strerror or exc}). Hãy chọn cổng khác bằng --port.",
-              file=sys.stderr)
+        reason = BIND_ERRORS.get(exc.errno, exc.strerror or str(exc))
+        print(f"Không mở được cổng {port} trên {host}: {reason}. Hãy chọn cổng khác bằng --port.", file=sys.stderr)
         return 1
     single_thread_queries()
     try:

@@ -29,6 +29,18 @@ class QuestionIn(BaseModel):
     filters: FiltersIn | None = Field(None, description="Bộ lọc (không bắt buộc)")
 
 
+class WarningOut(BaseModel):
+    """Một văn bản sau trong kho thay thế, bãi bỏ hoặc sửa đổi văn bản này."""
+
+    model_config = ConfigDict(extra="allow")
+    kind: str = Field(description="replaced_by, repealed_by hoặc amended_by")
+    number: str
+    doc_id: str
+    date: str
+    citation: str
+    text: str = Field(description="Câu cảnh báo")
+
+
 class ResultOut(BaseModel):
     """Một đoạn văn bản phù hợp, kèm trích dẫn."""
 
@@ -44,6 +56,9 @@ class ResultOut(BaseModel):
     section: str = Field(description="Phần của văn bản, ví dụ “mục 4”")
     text: str = Field(description="Đoạn văn bản, đúng như trong văn bản đã chuẩn hóa")
     citation: str = Field(description="Trích dẫn ngắn")
+    citation_report: str = Field(description="Trích dẫn dạng báo cáo (theo Nghị định 30/2020/NĐ-CP)")
+    excerpt_citation: str = Field(description="Đoạn trích trong ngoặc kép, kèm trích dẫn dạng báo cáo")
+    warnings: list[WarningOut] = Field(description="Văn bản này đã bị thay thế, bãi bỏ hoặc sửa đổi bởi văn bản sau trong kho")
 
 
 class AnswerOut(BaseModel):
@@ -55,9 +70,57 @@ class AnswerOut(BaseModel):
     end: int = Field(description="Vị trí kết thúc trong đoạn")
     score: float
     rank: int = Field(description="Thứ hạng của đoạn chứa câu trả lời")
+    answer_rank: int = Field(description="Thứ hạng của đoạn đó trong kết quả tìm kiếm, trước khi được đưa lên đầu")
+    asked: str = Field(description="Câu hỏi hỏi gì: quantity (con số), date (ngày, thời hạn), who (người, cơ quan), "
+                                   "document (số văn bản), other")
     source: str
     section: str
     citation: str
+    citation_report: str
+    excerpt_citation: str
+
+
+class DocumentOut(BaseModel):
+    """Thẻ văn bản: thông tin, các phần, quan hệ với văn bản khác, cảnh báo, trích dẫn hai dạng."""
+
+    model_config = ConfigDict(extra="allow")
+    doc_id: str = Field(description="Mã văn bản")
+    source: str = Field(description="Tệp")
+    type: str = Field(description="Loại văn bản")
+    number: str = Field(description="Số, ký hiệu")
+    issuer: str = Field(description="Cơ quan ban hành")
+    date: str = Field(description="Ngày ban hành (yyyy-mm-dd)")
+    subject: str = Field(description="Trích yếu")
+    signer: str = Field(description="Người ký")
+    sections: list[str] = Field(description="Các phần theo thứ tự")
+    relations: dict[str, list[str]] = Field(description="Quan hệ theo loại: cites, replaces, repeals, amends, implements "
+                                                        "và chiều ngược lại (cited_by, replaced_by, ...): các số văn bản")
+    warnings: list[WarningOut]
+    citation: str = Field(description="Trích dẫn ngắn")
+    citation_report: str = Field(description="Trích dẫn dạng báo cáo")
+
+
+class CitingOut(BaseModel):
+    """Một văn bản trong kho trích dẫn số đã hỏi, kèm đoạn trích dẫn."""
+
+    model_config = ConfigDict(extra="allow")
+    doc_id: str
+    source: str
+    number: str
+    citation: str
+    citation_report: str
+    section: str
+    passage: str = Field(description="Đoạn văn có trích dẫn")
+    phrase: str = Field(description="Cụm từ trích dẫn")
+
+
+class NotInCollectionOut(BaseModel):
+    """Số văn bản mà câu hỏi nêu nhưng kho không có."""
+
+    model_config = ConfigDict(extra="allow")
+    number: str
+    text: str = Field(description="Câu thông báo")
+    cited_by: list[CitingOut] = Field(description="Các văn bản trong kho trích dẫn nó")
 
 
 class SearchOut(BaseModel):
@@ -68,19 +131,9 @@ class SearchOut(BaseModel):
     results: list[ResultOut] = Field(description="Các đoạn phù hợp nhất")
     answer: AnswerOut | None = Field(description="Câu trả lời; null khi kho không có câu trả lời")
     no_answer: bool = Field(description="true khi kho văn bản không trả lời được câu hỏi")
-
-
-class DocumentOut(BaseModel):
-    """Thông tin một văn bản."""
-
-    model_config = ConfigDict(extra="allow")
-    doc_id: str = Field(description="Mã văn bản")
-    source: str = Field(description="Tệp")
-    type: str = Field(description="Loại văn bản")
-    number: str = Field(description="Số, ký hiệu")
-    issuer: str = Field(description="Cơ quan ban hành")
-    date: str = Field(description="Ngày ban hành (yyyy-mm-dd)")
-    subject: str = Field(description="Trích yếu")
+    card: DocumentOut | None = Field(None, description="Khi câu hỏi nêu số văn bản có trong kho: thẻ của văn bản đó")
+    not_in_collection: NotInCollectionOut | None = Field(
+        None, description="Khi câu hỏi nêu số văn bản không có trong kho: thông báo và các văn bản trích dẫn nó")
 
 
 class DocumentList(BaseModel):
@@ -93,11 +146,8 @@ class DocumentList(BaseModel):
 
 
 class DocumentDetail(DocumentOut):
-    """Văn bản đầy đủ: thông tin, các phần, quan hệ với văn bản khác và toàn văn."""
+    """Thẻ văn bản và toàn văn."""
 
-    signer: str = Field(description="Người ký")
-    sections: list[str] = Field(description="Các phần theo thứ tự")
-    relations: dict[str, list[str]] = Field(description="Quan hệ: cites (trích dẫn), cited_by (được trích dẫn bởi), ...")
     text: str = Field(description="Toàn văn đã chuẩn hóa")
 
 
@@ -105,15 +155,13 @@ class ByNumberOut(BaseModel):
     """Các văn bản mang số đã hỏi."""
 
     number: str
-    documents: list[DocumentDetail]
+    documents: list[DocumentOut]
 
 
-class NotInCollection(BaseModel):
-    """Văn bản không có trong kho; kèm các văn bản trong kho trích dẫn nó."""
+class NotInCollection(NotInCollectionOut):
+    """404: văn bản không có trong kho; kèm các văn bản trong kho trích dẫn nó."""
 
     detail: str
-    number: str
-    cited_by: list[DocumentOut]
 
 
 class HealthOut(BaseModel):
@@ -125,6 +173,7 @@ class HealthOut(BaseModel):
     chunks: int
     model: str = Field(description="Mô hình tạo vector")
     reloading: bool = Field(description="true khi đang nạp một thế hệ chỉ mục mới")
+    reload_error: str | None = Field(description="Lỗi khi nạp thế hệ chỉ mục mới nhất (dịch vụ vẫn dùng thế hệ cũ); null nếu không có")
 
 
 class UpdateOut(BaseModel):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from indexer.normalize import fold
 
 from .answer import STOP_SYLLABLES, Answer, answer_terms, extract_answer
+from .cards import CardAnswer, Catalogue, catalogue_of
 from indexer.chunker import context_header as header_of
 from .index import SearchIndex
 from .query import analyze
@@ -39,6 +40,8 @@ class AskResult:
     answer: Answer | None
     no_answer: bool
     evidence: float
+    card: CardAnswer | None = None  # the query names a document number: its card(s), or who cites it
+    catalogue: Catalogue | None = None  # the index's cards, for the results' warnings
 
 
 def idf(index: SearchIndex, term: str) -> float:
@@ -93,5 +96,22 @@ def ask(index: SearchIndex, question: str, k: int = 5, filters: Filters | None =
     hits = search(index, question, k=k, filters=filters)
     ev = evidence(index, question, hits)
     refused = not hits or ev < threshold
-    answer = None if refused else extract_answer(question, hits)
-    return AskResult(question, hits, answer, refused, ev)
+    # a named document number: its card(s), or "not in the collection" and who cites it; when the question
+    # is nothing but the number (card.lookup_only) the CLI and the app show the card as the answer
+    catalogue = catalogue_of(index)
+    card = catalogue.lookup(question) or None
+    answer = None if refused else extract_answer(question, hits, embedder=index.embedder, vocab=index.vocab)
+    if answer is not None and answer.hit_rank > 1:
+        hits = answer_first(hits, answer)
+    return AskResult(question, hits, answer, refused, ev, card, catalogue)
+
+
+def answer_first(hits: list[Hit], answer: Answer) -> list[Hit]:
+    """The hits with the answer's passage moved to rank 1 (the others keep their order); the answer
+    remembers where its passage was (`moved_from`)."""
+    moved = next(h for h in hits if h.rank == answer.hit_rank)
+    out = [moved] + [h for h in hits if h is not moved]
+    for rank, h in enumerate(out, start=1):
+        h.rank = rank
+    answer.moved_from, answer.hit_rank = answer.hit_rank, 1
+    return out

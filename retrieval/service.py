@@ -10,6 +10,7 @@ from indexer import store
 from indexer.embed import Embedder
 from indexer.errors import IndexerError
 
+from .cards import catalogue_of
 from .index import SearchIndex, load_index
 
 
@@ -28,7 +29,7 @@ class IndexHolder:
 
     def __init__(self, index_dir: Path, model: str | None = None, embedder: Embedder | None = None) -> None:
         self.index_dir = Path(index_dir)
-        self._index = load_index(self.index_dir, model=model, embedder=embedder)
+        self._index = _ready(load_index(self.index_dir, model=model, embedder=embedder))
         self.embedder = self._index.embedder  # shared by every generation this holder loads
         _ = self.embedder.model  # load the model now, not on the first question
         self._lock = threading.Lock()
@@ -52,6 +53,12 @@ class IndexHolder:
                     self._loading.start()
         return index
 
+    @property
+    def reload_error(self) -> Exception | None:
+        """Why the generation the index folder points at now could not be loaded (None: no such failure)."""
+        error, failed = self.last_error, self._failed
+        return error if error is not None and failed is not None and failed == self._pointer() else None
+
     def wait(self, timeout: float | None = None) -> None:
         """Block until a reload in progress has finished (tests, shutdown)."""
         thread = self._loading
@@ -67,9 +74,15 @@ class IndexHolder:
     def _reload(self) -> None:
         wanted = self._pointer()
         try:
-            fresh = load_index(self.index_dir, embedder=self.embedder)
+            fresh = _ready(load_index(self.index_dir, embedder=self.embedder))
         except Exception as exc:  # a damaged generation: keep serving the loaded one
             self._failed, self.last_error = wanted, exc
             return
         self._failed, self.last_error = None, None
         self._index = fresh
+
+
+def _ready(index: SearchIndex) -> SearchIndex:
+    """The index with its document catalogue built, so that no request waits for it."""
+    catalogue_of(index)
+    return index

@@ -11,7 +11,7 @@ from access.errors import BadName, BadRole, LockedOut, LoginFailed, UnknownUser,
 from access.messages import first_admin_command
 from access.paths import state_dir
 from access.roles import ACTIONS, can
-from access.session import is_loopback, may_serve, new_session, session_user
+from access.session import is_loopback, local_request, may_serve, new_session, session_user
 from access.store import User, UserStore
 from indexer.__main__ import main as indexer_main
 
@@ -154,6 +154,16 @@ def test_is_loopback(address, loopback):
     assert is_loopback(address) is loopback
     assert may_serve(address, has_users=False) is loopback
     assert may_serve(address, has_users=True)
+
+
+@pytest.mark.parametrize("headers, local", [
+    ({}, True), ({"Host": "localhost:8501"}, True), ({"host": "127.0.0.1:8501"}, True), ({"Host": "[::1]:8501"}, True),
+    ({"Host": "tracuu.example.vn"}, False), ({"Host": "192.168.1.10:8501"}, False),
+    ({"Host": "localhost:8501", "X-Forwarded-For": "10.0.0.7"}, False),
+    ({"Host": "127.0.0.1:8501", "Forwarded": "for=10.0.0.7"}, False),
+])
+def test_local_request(headers, local):
+    assert local_request(headers) is local
 
 
 def test_state_dir_default(monkeypatch, tmp_path):

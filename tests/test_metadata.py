@@ -94,7 +94,8 @@ def test_find_numbers_in_queries():
     "upper, expected",
     [("THÀNH ỦY HẢI PHÒNG", "Thành ủy Hải Phòng"), ("THÀNH ỦY CẦN THƠ", "Thành ủy Cần Thơ"),
      ("ỦY BAN NHÂN DÂN THÀNH PHỐ BẾN TRE", "Ủy ban nhân dân thành phố Bến Tre"),
-     ("BAN CHẤP HÀNH TRUNG ƯƠNG", "Ban Chấp hành Trung ương")],
+     ("BAN CHẤP HÀNH TRUNG ƯƠNG", "Ban Chấp hành Trung ương"), ("TỈNH ỦY HÀ TĨNH", "Tỉnh ủy Hà Tĩnh"),
+     ("BAN CHẤP HÀNH ĐOÀN TỈNH NGHỆ AN", "Ban Chấp hành Đoàn tỉnh Nghệ An")],
 )
 def test_vietnamese_case(upper, expected):
     assert vietnamese_case(upper) == expected
