@@ -16,21 +16,26 @@ from indexer.cli_env import quiet_libraries
 
 quiet_libraries()
 
-from indexer.build import build_index, index_model  # noqa: E402
+from indexer.runtime import BUILD_NICE, configure_for_queries  # noqa: E402
+
+configure_for_queries()  # one thread per query: answers stay fast while a build or other work runs
+from indexer.background import build_in_background  # noqa: E402
+from indexer.build import index_model  # noqa: E402
 from indexer.embed import Embedder  # noqa: E402
 from indexer.errors import IndexerError, IndexMissing  # noqa: E402
 from indexer.messages import SKIP_REASONS, error_text, skip_text  # noqa: E402
-from indexer.metadata import number_key  # noqa: E402
 from indexer.uploads import MAX_UPLOAD_BYTES, UploadRejected, save_upload  # noqa: E402
 from access import ui as access_ui  # noqa: E402
 from access.roles import can  # noqa: E402
 from retrieval.answer import question_terms  # noqa: E402
 from retrieval.ask import ask  # noqa: E402
-from retrieval.citation import display_date, format_citation  # noqa: E402
+from retrieval.cards import catalogue_of  # noqa: E402
+from retrieval.citation import display_date, excerpt_with_citation, format_citation, report_citation  # noqa: E402
 from retrieval.highlight import highlight_html  # noqa: E402
 from retrieval.index import SearchIndex, load_index  # noqa: E402
 from retrieval.search import Filters  # noqa: E402
 
+from deskui.cards import show_card, show_missing, show_warnings  # noqa: E402
 from deskui.copy import copy_buttons, scroll_to  # noqa: E402
 from deskui.startup import ModelLoader  # noqa: E402
 from deskui.text import md, no_autolink, upload_suffixes, upload_types_text, widget_css  # noqa: E402
@@ -85,8 +90,9 @@ def current_index() -> SearchIndex:
     return _load(str(INDEX), gen.name, model_id)
 
 
-def run_build(rebuild: bool = False):
-    """Build or update the index with a progress bar; returns the report."""
+def run_build(rebuild: bool = False, nice: int = BUILD_NICE):
+    """Build or update the index with a progress bar, in a child process `nice` steps below this one's
+    priority; returns the report."""
     bar = st.progress(0.0, text="Đang chuẩn bị…")
     labels = {"read": "Đọc văn bản", "embed": "Tạo vector cho đoạn văn"}
 
@@ -100,12 +106,9 @@ def run_build(rebuild: bool = False):
 
         return advance
 
-    embedder = get_embedder(index_model(INDEX))
-    if embedder is None:
-        bar.empty()
-        return None
+    # a child process at lower priority: searches in this process keep their CPU and their one thread
     try:
-        return build_index(CORPUS, INDEX, rebuild=rebuild, progress=progress, embedder=embedder)
+        return build_in_background(CORPUS, INDEX, rebuild=rebuild, progress=progress, model=index_model(INDEX), nice=nice)
     finally:
         bar.empty()
 
@@ -118,9 +121,9 @@ def ensure_index() -> SearchIndex | None:
         banner = st.empty()
         banner.info("Chưa có chỉ mục. Đang xây dựng chỉ mục từ thư mục văn bản lần đầu…")
         try:
-            report = run_build()
+            report = run_build(nice=0)  # the first build: no search is waiting, nothing to yield to
         except IndexerError as exc:
-            banner.error(error_text(exc))
+            banner.error(md(error_text(exc)))
             return None
         if report is None:
             banner.empty()
@@ -128,14 +131,13 @@ def ensure_index() -> SearchIndex | None:
         banner.success(f"Đã xây dựng chỉ mục: {report.documents} văn bản, {report.chunks} đoạn.")
         return current_index()
     except IndexerError as exc:
-        st.error(error_text(exc))
+        st.error(md(error_text(exc)))
         return None
 
 
 def citation_texts(chunk, passage: str) -> tuple[str, str]:
     """The citation to paste into a report, and the quoted passage followed by that citation."""
-    citation = format_citation(chunk)
-    return citation, f"“{passage}” ({citation})"
+    return report_citation(chunk.meta, chunk.section), excerpt_with_citation(passage, chunk.meta, chunk.section)
 
 
 def citation_block(chunk, passage: str) -> None:
@@ -149,11 +151,12 @@ def citation_block(chunk, passage: str) -> None:
 
 def open_document(doc_id: str, anchor: int | None = None) -> None:
     """Show a document on the Văn bản page, scrolled to `anchor` (a character offset) when given."""
+    st.session_state["back_to_results"] = st.session_state.get("page") == "Hỏi đáp" or (
+        st.session_state.get("back_to_results", False) and st.session_state.get("page") == "Văn bản")
     st.session_state["page"] = "Văn bản"
     st.session_state["open_doc"] = doc_id
     st.session_state["anchor"] = anchor
     st.session_state["scroll"] = anchor is not None
-    st.session_state["back_to_results"] = anchor is not None
     st.session_state["doc_filter"] = ""  # the opened document must not be hidden by an old filter
 
 
@@ -190,6 +193,12 @@ def page_ask(index: SearchIndex) -> None:
     if not question or not question.strip():
         st.info("Hãy nhập câu hỏi bằng tiếng Việt (có hoặc không dấu) hoặc tiếng Anh, hoặc một số văn bản như 35-CT/TW.")
         return
+    catalogue = catalogue_of(index)
+    lookup = catalogue.lookup(question)  # a named document number: its card first (no model needed)
+    for i, card in enumerate(lookup.cards if lookup else []):
+        show_card(card.to_dict(), f"ask-{i}", open_document)
+    for i, missing in enumerate(lookup.missing if lookup else []):
+        show_missing(missing, f"ask-{i}", open_document)
     if get_embedder(index.embedder.model_id) is None:
         return
     started = time.perf_counter()
@@ -200,18 +209,23 @@ def page_ask(index: SearchIndex) -> None:
         st.warning("Không tìm thấy đoạn văn bản nào phù hợp với câu hỏi và bộ lọc đã chọn.")
         return
     st.caption(f"{len(hits)} kết quả trong {elapsed * 1000:.0f} ms")
-    if result.no_answer:
+    if lookup and lookup.lookup_only:
+        answer = None  # the card is the answer to a bare look-up; a passage that merely names the number is not
+    elif result.no_answer:
         st.warning("Kho văn bản không có câu trả lời cho câu hỏi này. Dưới đây là các đoạn gần nhất, chỉ để tham khảo.")
     elif answer is not None:
         st.subheader("Câu trả lời")
+        show_warnings(catalogue.warnings(answer.chunk.doc_id))
         st.markdown(f'<div class="passage"><span class="answer">{md(answer.text)}</span></div>', unsafe_allow_html=True)
         citation_block(answer.chunk, answer.text)
-    st.subheader("Các đoạn gần nhất (tham khảo)" if result.no_answer else "Các đoạn liên quan")
+    st.subheader("Các đoạn gần nhất (tham khảo)" if result.no_answer and not lookup else "Các đoạn liên quan")
     terms = question_terms(question)
     for hit in hits:
         chunk = hit.chunk
         span = (answer.start, answer.end) if answer is not None and answer.chunk.chunk_id == chunk.chunk_id else None
         with st.container(border=True):
+            st.markdown(f"**{md(format_citation(chunk))}**")
+            show_warnings(catalogue.warnings(chunk.doc_id))
             citation_block(chunk, chunk.text)
             st.markdown(f'<div class="passage">{no_autolink(highlight_html(chunk.text, terms, span))}</div>', unsafe_allow_html=True)
             st.caption(f"Tệp: {md(chunk.source)} · {md(access_ui.provenance(chunk.source))}")
@@ -240,17 +254,10 @@ def _documents_table(index: SearchIndex, needle: str) -> tuple[list[dict], list[
     return rows, ids
 
 
-def _doc_label(index: SearchIndex, doc_id: str) -> str:
-    d = index.documents[doc_id]
-    head = f"{d.meta.doc_type} {d.meta.number}".strip() if d.meta.number else d.meta.subject[:70]
-    return f"{head} — {d.source}"
-
-
 def _row_clicked(table_key: str, ids: list[str]) -> None:
     rows = st.session_state[table_key]["selection"]["rows"]
     if rows and rows[0] < len(ids):
         open_document(ids[rows[0]])
-        st.session_state["page"] = "Văn bản"
 
 
 def page_documents(index: SearchIndex) -> None:
@@ -266,43 +273,19 @@ def page_documents(index: SearchIndex) -> None:
     table_key = f"doc_table-{needle}"
     st.dataframe(rows, hide_index=True, key=table_key, on_select=partial(_row_clicked, table_key, ids),
                  selection_mode="single-row")
-    wanted = number_key(needle) if needle.strip() else ""
-    by_number = {number_key(d.meta.number): d.doc_id for d in index.documents.values() if d.meta.number}
-    if wanted and wanted in by_number:
-        st.session_state["open_doc"] = by_number[wanted]
+    if needle != st.session_state.get("doc_filter_seen"):  # a newly typed number opens that document's card
+        st.session_state["doc_filter_seen"] = needle
+        named = catalogue_of(index).by_number(needle) if needle.strip() else []
+        if len(named) == 1:
+            st.session_state["open_doc"] = named[0].doc_id
     current = st.session_state.get("open_doc")
     if current in ids:  # a document the filter hides stays closed
         show_document(index, current)
 
 
 def show_document(index: SearchIndex, doc_id: str) -> None:
-    doc = index.documents[doc_id]
-    m = doc.meta
-    st.subheader(md(f"{m.doc_type} {m.number}".strip() if m.number else (m.subject or doc.source)))
-    facts = {
-        "Loại": m.doc_type, "Số": m.number, "Cơ quan ban hành": m.issuer, "Nơi ban hành": m.place,
-        "Ngày": display_date(m.date), "Trích yếu": m.subject, "Người ký": m.signer, "Chức vụ": m.signer_title,
-        "Tệp": doc.source,
-    }
-    st.table([{"Trường": k, "Giá trị": md(v)} for k, v in facts.items() if v])
-    by_number = {number_key(d.meta.number): d for d in index.documents.values() if d.meta.number}
-    st.markdown("**Văn bản được trích dẫn**")
-    if not m.cites:
-        st.caption("Không có.")
-    for cite in m.cites:
-        target = by_number.get(number_key(cite))
-        if target is not None:
-            st.button(f"{md(cite)} (có trong kho)", key=f"cite-{doc_id}-{cite}", on_click=open_document, args=(target.doc_id,))
-        else:
-            st.markdown(f"- {md(cite)}")
-    st.markdown("**Văn bản trích dẫn văn bản này**")
-    citing = [d for d in index.documents.values() if m.number and number_key(m.number) in {number_key(c) for c in d.meta.cites}]
-    if not citing:
-        st.caption("Không có.")
-    for d in citing:
-        st.button(md(_doc_label(index, d.doc_id)), key=f"citedby-{doc_id}-{d.doc_id}", on_click=open_document, args=(d.doc_id,))
-    chunks = index.by_doc.get(doc_id, [])
-    st.markdown("**Các phần**: " + md(", ".join(c.section for c in chunks)))
+    """The document's card (facts, warnings, relations and their diagram), then its full text."""
+    show_card(catalogue_of(index).card(doc_id).to_dict(), "doc", open_document, open_button=False)
     full_text(index, doc_id)
 
 
@@ -376,7 +359,7 @@ def page_manage(index: SearchIndex | None, user) -> None:
         try:
             show_counters(counters, current_index())
         except IndexerError as exc:
-            st.error(error_text(exc))
+            st.error(md(error_text(exc)))
 
 
 def _report(build, user, action: str) -> bool:
@@ -384,7 +367,7 @@ def _report(build, user, action: str) -> bool:
     try:
         report = build()
     except IndexerError as exc:
-        st.error(error_text(exc))
+        st.error(md(error_text(exc)))
         return False
     if report is None:
         return False
@@ -435,7 +418,7 @@ def main() -> None:
         else:
             page_ask(index)
     except IndexerError as exc:
-        st.error(error_text(exc))
+        st.error(md(error_text(exc)))
     except Exception as exc:  # the page must never show a traceback
         st.error(f"Đã xảy ra lỗi không mong muốn ({type(exc).__name__}). Hãy tải lại trang; nếu lỗi còn, hãy xây dựng lại chỉ mục.")
 

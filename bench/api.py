@@ -94,12 +94,24 @@ def load(url: str, route: str, questions: list[str], clients: int, seconds: floa
             "per_s": len(latencies) / elapsed, "p50": q[9] * 1000, "p95": q[18] * 1000}
 
 
+def cli_seconds(options: list[str], question: str, runs: int) -> list[float]:
+    """Wall-clock seconds of `python -m retrieval ask OPTIONS QUESTION`, run `runs` times."""
+    out = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        if python("-m", "retrieval", "ask", *options, question, stdout=subprocess.DEVNULL).wait() != 0:
+            raise SystemExit(f"ask {' '.join(options[:1])} failed")
+        out.append(time.perf_counter() - started)
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="HTTP API throughput and latency under concurrent clients")
     parser.add_argument("--index", default=None, help="index to serve (default: the seed corpus, built in a temporary folder)")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=30.0, help="length of each phase")
-    parser.add_argument("--route", choices=("search", "ask"), default="ask")
+    parser.add_argument("--routes", nargs="+", choices=("search", "ask"), default=["search", "ask"])
+    parser.add_argument("--cli-runs", type=int, default=3, help="runs of the CLI comparison")
     parser.add_argument("--write", action="store_true", help="write the table into BENCHMARKS.md (its own section)")
     args = parser.parse_args()
     questions = [json.loads(line)["question"] for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -121,9 +133,11 @@ def main() -> int:
         server = python("-m", "retrieval", "serve", "--index", str(index), "--port", str(port),
                         "--state", str(tmp / "state"), stdout=subprocess.DEVNULL)
         health = wait_for(url, server)
-        load(url, args.route, questions[:8], 2, 3, token)  # warm-up
-        load_before = os.getloadavg()[0]
-        rows = [("quiet", load(url, args.route, questions, args.clients, args.seconds, token), 0, load_before)]
+        rows = []
+        for route in args.routes:
+            load(url, route, questions[:8], 2, 3, token)  # warm-up
+            load_before = os.getloadavg()[0]
+            rows.append((route, "quiet", load(url, route, questions, args.clients, args.seconds, token), None, load_before))
         builds, stop = [0], threading.Event()
 
         def keep_building() -> None:  # a full build of another index, again and again, for the whole phase
@@ -139,11 +153,15 @@ def main() -> int:
         builder = threading.Thread(target=keep_building)
         builder.start()
         time.sleep(8)  # the build's own start (imports, model load) is part of the load it puts on the machine
-        load_before = os.getloadavg()[0]
-        during = load(url, args.route, questions, args.clients, args.seconds, token)
+        for route in args.routes:
+            load_before, done_before = os.getloadavg()[0], builds[0]
+            during = load(url, route, questions, args.clients, args.seconds, token)
+            rows.append((route, "while another index builds", during, builds[0] - done_before, load_before))
         stop.set()
         builder.join()
-        rows.append(("while another index builds", during, builds[0], load_before))
+        question = questions[0]
+        cli = {"local index (loads the model every call)": cli_seconds(["--index", str(index)], question, args.cli_runs),
+               "--server (this service)": cli_seconds(["--server", url, "--token", token], question, args.cli_runs)}
     finally:
         if server is not None:
             server.terminate()
@@ -151,12 +169,15 @@ def main() -> int:
         shutil.rmtree(tmp, ignore_errors=True)
     head = (f"{time.strftime('%Y-%m-%d %H:%M')} · {platform.machine()} · {os.cpu_count()} cores · "
             f"Python {platform.python_version()} · `python bench/api.py --clients {args.clients} --seconds "
-            f"{args.seconds:g} --route {args.route}` · index {health['documents']} documents, {health['chunks']} chunks")
-    table = ["| phase | clients | answered | errors | requests/s | p50 ms | p95 ms | builds finished | machine load before (1 min) |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
-    for name, r, builds_done, load_avg in rows:
-        table.append(f"| {name} | {args.clients} | {r['requests']} | {r['errors']} | {r['per_s']:.1f} | {r['p50']:.0f} | "
-                     f"{r['p95']:.0f} | {builds_done if name != 'quiet' else '-'} | {load_avg:.1f} |")
+            f"{args.seconds:g}` · index {health['documents']} documents, {health['chunks']} chunks")
+    table = ["| route | phase | clients | answered | errors | requests/s | p50 ms | p95 ms | builds finished | machine load before (1 min) |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for route, name, r, builds_done, load_avg in rows:
+        table.append(f"| `POST /{route}` | {name} | {args.clients} | {r['requests']} | {r['errors']} | {r['per_s']:.1f} | "
+                     f"{r['p50']:.0f} | {r['p95']:.0f} | {'-' if builds_done is None else builds_done} | {load_avg:.1f} |")
+    table += ["", "| `python -m retrieval ask`, one question (quiet phase over) | median s | min s | runs |", "| --- | --- | --- | --- |"]
+    for name, times in cli.items():
+        table.append(f"| {name} | {statistics.median(times):.2f} | {min(times):.2f} | {len(times)} |")
     print(head)
     print("\n".join(table))
     if args.write:
@@ -170,12 +191,13 @@ def write_section(head: str, table: list[str], args) -> None:
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
     section = "\n".join([
         BEGIN, "## HTTP API under concurrent clients (`bench/api.py`)", "", head, "", *table, "",
-        f"Each of {args.clients} client threads sends the {QUESTIONS.name} questions in turn to `POST /{args.route}` "
-        "on loopback, one request at a time, for a fixed time; the server is `python -m retrieval serve` (one process, "
+        f"Each of {args.clients} client threads sends the {len(QUESTIONS.read_text().splitlines())} questions of "
+        f"{QUESTIONS.name} in turn to the route on loopback, one request at a time, for a fixed time; the server is `python -m retrieval serve` (one process, "
         "one thread per query for torch and FAISS). In the second phase a full build of another index "
         "(`python -m indexer build --rebuild`, restarted whenever it ends) runs beside it. The last column is the "
         "machine's 1-minute load average before the phase: above 2 on these 2 cores, other processes shared the CPU "
-        "and the absolute numbers are lower than on a machine of one's own; compare the two rows of one run.", END])
+        "and the absolute numbers are lower than on a machine of one's own; compare the rows of one run. The second "
+        "table times the whole CLI command (process start included), run one after the other in the same run.", END])
     if BEGIN in text and END in text:
         text = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: section, text, flags=re.S)
     else:

@@ -28,7 +28,7 @@ class ModelLoader:
 
     def _run(self) -> None:
         try:
-            _ = self.embedder.model
+            self.embedder.warm_up()  # the query path only (ONNX Runtime where it is faster: no torch import)
             self.embedder.encode_query("khởi động")  # the first forward pass is slow: pay it here
         except Exception as exc:  # reported on the page by the app
             self.error = exc

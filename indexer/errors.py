@@ -49,3 +49,7 @@ class IndexCorrupt(IndexerError):
 
 class BuildLocked(IndexerError):
     """Another build holds the index lock."""
+
+
+class SettingError(IndexerError, ValueError):
+    """A setting (environment variable or argument) has a value that cannot be used; the text says which."""

@@ -154,7 +154,7 @@ def _command_line(pid: int) -> str:
         raw = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return ""
-    return raw.replace(b"\0", b" ").decode(errors="replace").strip()[:300]
+    return " ".join(raw.replace(b"\0", b" ").decode(errors="replace").split())[:300]
 
 
 def unlock(index_dir: Path, stale_after_s: float | None = None, force: bool = False, wait_s: float = 10.0) -> UnlockOutcome:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shlex
 
-from .errors import BuildLocked, CorpusError, IndexCorrupt, IndexerError, IndexMismatch, IndexMissing
+from .errors import BuildLocked, CorpusError, IndexCorrupt, IndexerError, IndexMismatch, IndexMissing, SettingError
 from .lock import Holder, UnlockOutcome
 from .reader import Skipped
 
@@ -83,6 +83,8 @@ def error_text(exc: IndexerError, index: str | None = None, corpus: str | None =
         return f"Chỉ mục bị hỏng ({what}). Hãy chạy: {build_command(index, corpus)} (đọc lại thư mục văn bản và ghi chỉ mục mới)."
     if isinstance(exc, BuildLocked):
         return locked_text(Holder.parse(str(exc)), str(exc), index)
+    if isinstance(exc, SettingError):
+        return f"Thiết lập không dùng được: {exc}."
     return f"Lỗi: {exc}"
 
 

@@ -34,7 +34,7 @@ class ReadOptions:
     in by each call; `heartbeat` is called during long steps (each OCRed page)."""
 
     ocr: bool = True
-    budget: Budget = field(default_factory=Budget)
+    budget: Budget = field(default_factory=Budget.from_env)
     heartbeat: Callable[[], None] | None = None
     ocr_pages: int = 0
     legacy: str | None = None  # "tcvn3" / "vni" / "cp1258" when the text was converted from a legacy encoding
@@ -240,27 +240,37 @@ def read_image(path: Path, options: ReadOptions) -> str:
     return ocr_image(path, _OcrClock(options).left)
 
 
+def _is_xml(name: str) -> bool:
+    return name.endswith((".xml", ".rels"))
+
+
 def check_zip_expansion(f: BinaryIO, limit_bytes: int) -> None:
-    """Refuse a zip whose members expand beyond `limit_bytes`, by their declared sizes and then by the
-    bytes they actually give (read in blocks and dropped; stops at the limit)."""
+    """Refuse a zip whose members expand beyond `limit_bytes`, or whose XML parts (parsed into memory as
+    trees of ~15 bytes of RAM per byte of dense XML) beyond a quarter of it: by their declared sizes, then
+    by the bytes they actually give (read in blocks and dropped; stops at the limit)."""
     import zipfile
 
-    limit_mb = limit_bytes >> 20
+    limits = {False: (limit_bytes, f"{limit_bytes >> 20} MB (--max-expanded-mb)"),
+              True: (limit_bytes // 4, f"{limit_bytes >> 22} MB (XML: 1/4 --max-expanded-mb)")}
     try:
         with zipfile.ZipFile(f) as z:
             members = z.infolist()
             if len(members) > MAX_ZIP_MEMBERS:
                 raise ReadError("too_large_expanded", f"{len(members):,} phần > {MAX_ZIP_MEMBERS:,}")
-            declared = sum(m.file_size for m in members)
-            if declared > limit_bytes:
-                raise ReadError("too_large_expanded", f"khai báo {declared / (1 << 20):,.0f} MB > {limit_mb} MB (--max-expanded-mb)")
-            total = 0
+            for xml_only in (False, True):
+                declared = sum(m.file_size for m in members if _is_xml(m.filename) or not xml_only)
+                if declared > limits[xml_only][0]:
+                    raise ReadError("too_large_expanded", f"khai báo {declared / (1 << 20):,.0f} MB > {limits[xml_only][1]}")
+            total = {False: 0, True: 0}
             for m in members:
                 with z.open(m) as part:
                     while block := part.read(1 << 20):
-                        total += len(block)
-                        if total > limit_bytes:
-                            raise ReadError("too_large_expanded", f"> {limit_mb} MB khi giải nén (--max-expanded-mb)")
+                        for xml_only in (False, True):
+                            if xml_only and not _is_xml(m.filename):
+                                continue
+                            total[xml_only] += len(block)
+                            if total[xml_only] > limits[xml_only][0]:
+                                raise ReadError("too_large_expanded", f"> {limits[xml_only][1]} khi giải nén")
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
         raise ReadError("corrupt", f"DOCX: {exc}") from exc
     finally:

@@ -9,6 +9,7 @@ index/
     vectors.faiss          IndexIDMap2(IndexFlatIP) (IVF above 200k chunks, indexer/vectors.py), ids = chunk ids
     lexical/               tantivy index (syllables, folded syllables and syllable pairs, document numbers)
     vocab.json             folded -> accented syllables and pairs, for restoring diacritics in queries
+    vocab_counts.npz       the word and word-pair counts behind vocab.json (an add updates them, indexer/vocab.py)
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from .errors import IndexCorrupt, IndexMismatch, IndexMissing
 from .metadata import citation_key, find_numbers, number_key, textual_citations
 from .normalize import NORMALIZER_VERSION
 from .vectors import build_vector_index, prepare_for_search, vectors_by_id  # noqa: F401  (re-exported)
-from .vocab import build_vocab
+from .vocab import VocabCounts, count_texts, load_counts, save_counts, vocab_from_counts
 
 FORMAT_VERSION = 3  # 3: folded syllable pairs in the lexical index (phrase queries were too slow at 1M)
 POINTER = "CURRENT"
@@ -40,6 +41,7 @@ DOCUMENTS = "documents.jsonl"
 VECTORS = "vectors.faiss"
 LEXICAL = "lexical"
 VOCAB = "vocab.json"
+VOCAB_COUNTS = "vocab_counts.npz"
 REQUIRED = (CHUNKS, DOCUMENTS, VECTORS)  # a generation without any of these is damaged, whatever its manifest says
 
 
@@ -57,6 +59,7 @@ class Manifest:
     skipped: list[dict] = field(default_factory=list)
     checksums: dict[str, str] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    embedded_with: list[str] = field(default_factory=list)  # inference paths of the vectors (indexer/fast_embed.py)
 
 
 def syllable_analyzer():
@@ -169,10 +172,11 @@ class LexicalBase:
 
 def write_generation(
     gen_dir: Path, manifest: Manifest, documents: list[Document], chunks: list[Chunk], vectors: np.ndarray,
-    trace=None, previous_vectors=None, lexical_base: LexicalBase | None = None,
+    trace=None, previous_vectors=None, lexical_base: LexicalBase | None = None, vocab_counts: VocabCounts | None = None,
 ) -> None:
     """Write a complete generation folder (not yet visible to readers). With a `lexical_base` whose
-    documents are all kept, the lexical index extends that one instead of being written anew."""
+    documents are all kept, the lexical index extends that one instead of being written anew; with
+    `vocab_counts` (the previous counts updated by the change) the chunks are not counted again."""
     import faiss
 
     trace = trace or (lambda step: None)
@@ -182,16 +186,20 @@ def write_generation(
         for doc in documents:
             f.write(orjson.dumps(asdict(doc)) + b"\n")
     trace("write chunks")
-    with open(gen_dir / CHUNKS, "w", encoding="utf-8") as f:
+    with open(gen_dir / CHUNKS, "wb") as f:
         for chunk in chunks:  # text, source and metadata live once per document, in documents.jsonl
             row = {"chunk_id": chunk.chunk_id, "doc_id": chunk.doc_id, "start": chunk.start, "end": chunk.end,
                    "section": chunk.section}
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+            f.write(orjson.dumps(row) + b"\n")
     trace("write vectors")
     index = build_vector_index(vectors.reshape(len(chunks), manifest.dim),
                                np.array([c.chunk_id for c in chunks], dtype=np.int64), previous_vectors)
     faiss.write_index(index, str(gen_dir / VECTORS))
-    (gen_dir / VOCAB).write_text(json.dumps(build_vocab(c.text for c in chunks), ensure_ascii=False), encoding="utf-8")
+    trace("write vocabulary")
+    if vocab_counts is None:
+        vocab_counts = count_texts(c.text for c in chunks)
+    save_counts(vocab_counts, gen_dir / VOCAB_COUNTS)
+    (gen_dir / VOCAB).write_bytes(orjson.dumps(vocab_from_counts(vocab_counts)))
     trace("write lexical")
     reused = _write_lexical(gen_dir / LEXICAL, chunks, lexical_base)
     trace("write manifest")
@@ -385,6 +393,12 @@ def read_vocab(gen_dir: Path) -> dict[str, dict[str, str]]:
         return orjson.loads((gen_dir / VOCAB).read_bytes())
     except ValueError as exc:
         raise _damaged(gen_dir, VOCAB, 1, exc) from exc
+
+
+def read_vocab_counts(gen_dir: Path) -> VocabCounts | None:
+    """The word and pair counts of a generation; None for a generation written before they were kept."""
+    path = gen_dir / VOCAB_COUNTS
+    return load_counts(path) if path.exists() else None
 
 
 def read_vectors(gen_dir: Path):

@@ -122,6 +122,9 @@ def _answers(args, questions: list[str]) -> Iterator[dict]:
             yield post_question(args.server, args.command, question, args.k, token)
         return
     quiet_libraries()
+    from indexer.runtime import configure_for_queries
+
+    configure_for_queries()  # one thread per query: stays fast while a build or other work runs
     from .ask import ask
     from .citation import result_to_json
     from .index import load_index

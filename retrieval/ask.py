@@ -91,11 +91,10 @@ def ask(index: SearchIndex, question: str, k: int = 5, filters: Filters | None =
     hits = search(index, question, k=k, filters=filters)
     ev = evidence(index, question, hits)
     refused = not hits or ev < threshold
+    # a named document number: its card(s), or "not in the collection" and who cites it; when the question
+    # is nothing but the number (card.lookup_only) the CLI and the app show the card as the answer
     catalogue = catalogue_of(index)
     card = catalogue.lookup(question) or None
-    if card is not None and card.lookup_only:
-        # "Chỉ thị 35-CT/TW", "cong van 517": the card (or "not in the collection") is the answer
-        return AskResult(question, hits, None, not card.cards, ev, card, catalogue)
     answer = None if refused else extract_answer(question, hits, embedder=index.embedder, vocab=index.vocab)
     if answer is not None and answer.hit_rank > 1:
         hits = answer_first(hits, answer)

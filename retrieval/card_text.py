@@ -12,6 +12,7 @@ RELATION_NAMES = {
 }
 CITED_IN = "Các văn bản trong kho trích dẫn văn bản này:"
 NOT_CITED = "Không văn bản nào trong kho trích dẫn văn bản này."
+MORE_CITING = "  … và {n} văn bản khác (cũ hơn)."
 
 
 def card_lines(data: dict) -> list[str]:
@@ -38,6 +39,9 @@ def card_lines(data: dict) -> list[str]:
             for citing in missing["cited_by"]:
                 lines.append(f"  - {citing['citation_report']}")
                 lines.append(f"    “{citing['phrase']}”")
+            more = missing.get("cited_by_total", 0) - len(missing["cited_by"])
+            if more > 0:
+                lines.append(MORE_CITING.format(n=more))
         else:
             lines.append(NOT_CITED)
         lines.append("")

@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 import weakref
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from indexer.document import Chunk, DocMeta, Document, Relation
-from indexer.metadata import find_numbers_any_case
+from indexer.metadata import DOC_NUMBER_RE, TYPE_NAMES, find_numbers_any_case
 from indexer.normalize import fold, normalize
 from indexer.relations import extract_relations
 
@@ -35,6 +36,14 @@ WARNING_TEXT = {
     "amended_by": "Văn bản này đã được sửa đổi, bổ sung bởi {citation}.",
 }
 NOT_IN_COLLECTION = "{document} không có trong kho văn bản."
+CITING_SHOWN = 50  # citing documents a look-up lists (the newest); the total is given beside them
+MAX_AMBIGUOUS = 3  # a number that more documents carry, with nothing to tell them apart, links to none
+_DATE = re.compile(r"ngày\s+(\d{1,2})(?:[/.-]|\s+tháng\s+)(\d{1,2})(?:[/.-]|\s+năm\s+)(\d{4})", re.IGNORECASE)
+# a document number, or a type and a bare number, right before a date ("215-CV/TU, ngày 10/01/2025")
+_REF_BEFORE = re.compile(
+    rf"(?:({DOC_NUMBER_RE.pattern})|(?<!\w)({'|'.join(map(re.escape, TYPE_NAMES))})\s+(?:số\s+)?(\d{{1,5}}))\s*,?\s*$",
+    re.IGNORECASE,
+)
 # words a pure look-up may hold besides the reference itself ("tìm văn bản số ...", "toàn văn ...")
 _LOOKUP_WORDS = frozenset(
     "van ban so ky hieu tim xem mo noi dung toan cho toi la gi the nao ve cua nao trich dan chieu vien can cu "
@@ -74,7 +83,7 @@ class Warning:  # noqa: A001 (the name agreed between helpers; no builtin Warnin
                 "citation": self.citation, "text": self.text}
 
 
-@dataclass
+@dataclass(eq=False)  # one card per document: compared by identity
 class DocumentCard:
     """What a drafter needs to know about one document of the collection."""
 
@@ -85,7 +94,18 @@ class DocumentCard:
     links: list[Link] = field(default_factory=list)
     warnings: list[Warning] = field(default_factory=list)
 
-    @property
+    @cached_property
+    def place(self) -> str:
+        """The place line's name, folded and lower-cased ("ha tinh"), for telling issuers apart."""
+        return fold(self.meta.place).lower()
+
+    @cached_property
+    def where(self) -> str:
+        """Its issuer, organ, place, outlet and subject, folded: the places it names ("Báo Hà Tĩnh")."""
+        m = self.meta
+        return fold(f"{m.issuer} {m.organ} {m.place} {m.outlet} {m.subject}").lower()
+
+    @cached_property
     def label(self) -> str:
         """The document's number, or its short citation when it has none (news)."""
         return self.meta.number or short_citation(self.meta, source=self.source)
@@ -93,18 +113,17 @@ class DocumentCard:
     @property
     def relations(self) -> dict[str, list[str]]:
         """{kind: [numbers]} for every outgoing and inverse kind (empty lists included)."""
-        out: dict[str, list[str]] = {kind: [] for kind in KINDS}
+        out: dict[str, dict[str, None]] = {kind: {} for kind in KINDS}
         for link in self.links:
-            if link.number not in out[link.kind]:
-                out[link.kind].append(link.number)
-        return out
+            out[link.kind][link.number] = None
+        return {kind: list(numbers) for kind, numbers in out.items()}
 
     @property
     def citation(self) -> str:
         """The short citation of the whole document."""
         return short_citation(self.meta, source=self.source)
 
-    @property
+    @cached_property
     def citation_report(self) -> str:
         """The report-form citation of the whole document."""
         return report_citation(self.meta)
@@ -146,6 +165,7 @@ class Missing:
     number: str
     citing: list[Citing]
     doc_type: str = ""  # as the query names it ("Quy định"), else as the number's abbreviation suggests
+    total: int = 0  # documents that cite it (`citing` holds the newest CITING_SHOWN)
 
     @property
     def text(self) -> str:
@@ -158,8 +178,9 @@ class Missing:
         return NOT_IN_COLLECTION.format(document=document)
 
     def to_dict(self) -> dict:
-        """JSON form: {number, text, cited_by: [...]}."""
-        return {"number": self.number, "text": self.text, "cited_by": [c.to_dict() for c in self.citing]}
+        """JSON form: {number, text, cited_by: [...] (the newest first), cited_by_total}."""
+        return {"number": self.number, "text": self.text, "cited_by": [c.to_dict() for c in self.citing],
+                "cited_by_total": max(self.total, len(self.citing))}
 
 
 @dataclass
@@ -199,6 +220,7 @@ class Catalogue:
         self._by_pair: dict[tuple[str, int], list[str]] = {}
         self._cites_key: dict[str, list[tuple[str, Relation]]] = {}
         self._cites_pair: dict[tuple[str, int], list[tuple[str, Relation]]] = {}
+        self._number_dates: dict[str, dict] = {}  # doc_id -> what _dates read, for numbers several documents carry
         for doc in sorted(documents.values(), key=lambda d: d.source):
             meta = doc.meta
             sections = list(dict.fromkeys(c.section for c in chunks_by_doc.get(doc.doc_id, [])))
@@ -208,10 +230,8 @@ class Catalogue:
             if meta.number:
                 own = Ref.parse(meta.number)
                 self._by_key.setdefault(own.key, []).append(doc.doc_id)
-                for doc_type in {meta.doc_type, own.doc_type} - {""}:
-                    pair = Ref(meta.number, doc_type, own.n).pair
-                    if doc.doc_id not in self._by_pair.get(pair, []):
-                        self._by_pair.setdefault(pair, []).append(doc.doc_id)
+                for pair in {Ref(meta.number, t, own.n).pair for t in {meta.doc_type, own.doc_type} - {""}}:
+                    self._by_pair.setdefault(pair, []).append(doc.doc_id)
             for rel in rels:
                 if rel.kind == "cites":
                     ref = Ref.parse(rel.number)
@@ -228,12 +248,13 @@ class Catalogue:
     def _link(self) -> None:
         for doc_id, rels in self._relations.items():
             card = self._cards[doc_id]
+            label = card.label
             for rel in rels:
-                targets = [t for t in self.resolve(rel.number, prefer_issuer=card.meta.issuer) if t.doc_id != doc_id]
+                targets = [t for t in self.resolve(rel.number, self._documents[doc_id]) if t.doc_id != doc_id]
                 for target in targets or [None]:
                     card.links.append(Link(rel.kind, rel.number, target.doc_id if target else None, rel.phrase))
                 for target in targets:
-                    target.links.append(Link(INVERSE[rel.kind], card.label, doc_id, rel.phrase))
+                    target.links.append(Link(INVERSE[rel.kind], label, doc_id, rel.phrase))
         for card in self._cards.values():
             card.warnings = self._warnings_of(card)
 
@@ -245,21 +266,43 @@ class Catalogue:
             later = self._cards[link.doc_id]
             if not (card.meta.date and later.meta.date and later.meta.date > card.meta.date):
                 continue  # only a later document supersedes
-            citation = report_citation(later.meta)
+            citation = later.citation_report
             out.append(Warning(link.kind, later.meta.number, later.doc_id, later.meta.date, citation,
                                WARNING_TEXT[link.kind].format(citation=citation)))
         return out
 
-    def resolve(self, number: str, prefer_issuer: str = "") -> list[DocumentCard]:
-        """The documents of the collection that carry `number` ("35-CT/TW" or "Chỉ thị 35"); for a bare
-        number that several issuers share, those of `prefer_issuer` when there are any."""
+    def _dates(self, doc: Document) -> dict:
+        """{number key or (type, bare number): ISO dates written right after it} of one document, read once."""
+        if doc.doc_id not in self._number_dates:
+            out: dict = {}
+            for date in _DATE.finditer(doc.text):
+                m = _REF_BEFORE.search(doc.text, max(0, date.start() - 40), date.start())
+                if m:
+                    ref = Ref.parse(m.group(1) or f"{m.group(2)} {m.group(3)}")
+                    day, month, year = date.groups()
+                    out.setdefault(ref.key or ref.pair, set()).add(f"{int(year):04d}-{int(month):02d}-{int(day):02d}")
+            self._number_dates[doc.doc_id] = out
+        return self._number_dates[doc.doc_id]
+
+    def resolve(self, number: str, citing: Document | None = None) -> list[DocumentCard]:
+        """The documents of the collection that carry `number` ("35-CT/TW" or "Chỉ thị 35"). Named by a
+        `citing` document while several documents carry it (every Tỉnh ủy writes a 215-CV/TU): those
+        with the date it gives ("215-CV/TU, ngày 10/01/2025"), else those of its issuer, else of its place
+        (named in its issuer, place, outlet or subject);
+        none when more than MAX_AMBIGUOUS remain."""
         ref = Ref.parse(number)
         ids = self._by_key.get(ref.key, []) if ref.key else self._by_pair.get(ref.pair, [])
-        cards = [self._cards[i] for i in dict.fromkeys(ids)]
-        if not ref.key and prefer_issuer and len(cards) > 1:
-            same = [c for c in cards if c.meta.issuer == prefer_issuer]
-            cards = same or cards
-        return cards
+        cards = [self._cards[i] for i in ids]
+        if citing is None or len(cards) <= 1:
+            return cards
+        dates = self._dates(citing).get(ref.key or ref.pair, set())
+        cards = [c for c in cards if c.meta.date in dates] or cards
+        if len(cards) > 1:
+            cards = [c for c in cards if c.meta.issuer == citing.meta.issuer] or cards
+        if len(cards) > 1:
+            where = self._cards[citing.doc_id].where if citing.doc_id in self._cards else ""
+            cards = [c for c in cards if c.place and c.place in where] or cards
+        return cards if len(cards) <= MAX_AMBIGUOUS else []
 
     def __len__(self) -> int:
         return len(self._cards)
@@ -282,28 +325,33 @@ class Catalogue:
 
     def _find(self, ref: Ref) -> list[DocumentCard]:
         ids = self._by_key.get(ref.key, []) if ref.key else self._by_pair.get(ref.pair, [])
-        return [self._cards[i] for i in dict.fromkeys(ids)]
+        return [self._cards[i] for i in ids]
 
     def warnings(self, doc_id: str) -> list[Warning]:
         """Later documents of the collection that replace, repeal or amend this one."""
         card = self._cards.get(doc_id)
         return list(card.warnings) if card else []
 
-    def citing(self, number: str) -> list[Citing]:
-        """The documents that cite `number`, each with its passage that names it."""
+    def citing(self, number: str, limit: int | None = None) -> list[Citing]:
+        """The documents that cite `number` (the newest first, at most `limit`), each with its passage
+        that names it."""
+        return self._citing(number, limit)[0]
+
+    def _citing(self, number: str, limit: int | None) -> tuple[list[Citing], int]:
         refs = query_references(number)
         ref = refs[0] if refs else Ref.parse(number)
-        found = self._cites_key.get(ref.key, []) + self._cites_pair.get(ref.pair, [])
+        found: dict[str, Relation] = {}
+        for doc_id, rel in self._cites_key.get(ref.key, []) + self._cites_pair.get(ref.pair, []):
+            if doc_id not in found and ref.matches(Ref.parse(rel.number)):
+                found[doc_id] = rel
+        newest = sorted(found, key=lambda d: self._cards[d].meta.date, reverse=True)
         out: list[Citing] = []
-        seen: set[str] = set()
-        for doc_id, rel in found:
-            if doc_id in seen or not ref.matches(Ref.parse(rel.number)):
-                continue
-            seen.add(doc_id)
+        for doc_id in newest[:limit]:
+            rel = found[doc_id]
             chunk = self._citing_chunk(doc_id, rel.number)
-            card = self._cards[doc_id]
-            out.append(Citing(card, chunk.text if chunk else rel.phrase, chunk.section if chunk else "", rel.phrase))
-        return sorted(out, key=lambda c: c.card.meta.date, reverse=True)  # the newest first
+            passage, section = (chunk.text, chunk.section) if chunk else (rel.phrase, "")
+            out.append(Citing(self._cards[doc_id], passage, section, rel.phrase))
+        return out, len(found)
 
     def cited_by(self, number: str) -> list[tuple[DocumentCard, str]]:
         """(card, passage that cites it) for every document of the collection that cites `number`."""
@@ -329,7 +377,8 @@ class Catalogue:
             if found:
                 cards.extend(c for c in found if c not in cards)
             else:
-                missing.append(Missing(ref.text, self.citing(ref.text), ref.doc_type))
+                citing, total = self._citing(ref.text, CITING_SHOWN)
+                missing.append(Missing(ref.text, citing, ref.doc_type, total))
         return CardAnswer(query_text, [r.text for r in refs], cards, missing, bool(refs) and _only_reference(query_text, refs, cards))
 
 

@@ -196,6 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     from indexer.messages import error_text
 
     quiet_libraries()
+    from indexer.runtime import configure_for_queries
+
+    configure_for_queries()
     from .index import load_index
 
     try:

@@ -13,6 +13,7 @@ from indexer.chunker import CHUNKER_VERSION
 from indexer.document import Chunk, Document
 from indexer.embed import Embedder
 from indexer.errors import IndexCorrupt, IndexMismatch
+from indexer.fast_embed import COMPATIBLE_PATHS
 from indexer.normalize import NORMALIZER_VERSION
 
 
@@ -47,7 +48,9 @@ class SearchIndex:
 
 
 def load_index(index_dir: Path, model: str | None = None, embedder: Embedder | None = None, verify: bool = True) -> SearchIndex:
-    """Open the current generation of `index_dir`; refuses an index built by another model or normaliser."""
+    """Open the current generation of `index_dir`; refuses an index built by another model or normaliser, or
+    whose vectors come from an inference path this code does not know. Vectors of every known path of one
+    model are searched with any other (cosine >= 0.99 between paths, tests/test_fast_embed.py)."""
     gen = store.current_generation(index_dir)
     manifest = store.read_manifest(gen)
     requested = model or (embedder.model_id if embedder else None)
@@ -59,6 +62,10 @@ def load_index(index_dir: Path, model: str | None = None, embedder: Embedder | N
             f"versions: index normaliser {manifest.normalizer_version}/chunker {manifest.chunker_version}, "
             f"code {NORMALIZER_VERSION}/{CHUNKER_VERSION}", kind="versions",
         )
+    unknown = set(manifest.embedded_with) - set(COMPATIBLE_PATHS)
+    if unknown:
+        raise IndexMismatch(f"embedding: index vectors made by {', '.join(sorted(unknown))}, which this version "
+                            f"cannot search (it knows {', '.join(COMPATIBLE_PATHS)})")
     if verify:
         store.verify(gen, manifest)
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from indexer.metadata import TYPE_NAMES, find_numbers_any_case, leading_int, number_key, number_type
 from indexer.normalize import fold, normalize
@@ -33,10 +34,7 @@ class Ref:
     @classmethod
     def parse(cls, number: str) -> "Ref":
         """The reference a relation or a card number stands for."""
-        m = re.fullmatch(r"(\D+?)\s+(\d+)", number.strip())
-        if m and not re.search(r"[-/]", number):
-            return cls(number, _canonical_type(m.group(1)), int(m.group(2)))
-        return cls(number, number_type(number), leading_int(number), number_key(number))
+        return _parse(number)
 
     @property
     def pair(self) -> tuple[str, int]:
@@ -48,6 +46,14 @@ class Ref:
         if self.key and other.key:
             return self.key == other.key
         return bool(self.doc_type) and self.pair == other.pair
+
+
+@lru_cache(maxsize=1 << 16)  # the same numbers are parsed again and again while a catalogue is built
+def _parse(number: str) -> Ref:
+    m = re.fullmatch(r"(\D+?)\s+(\d+)", number.strip())
+    if m and not re.search(r"[-/]", number):
+        return Ref(number, _canonical_type(m.group(1)), int(m.group(2)))
+    return Ref(number, number_type(number), leading_int(number), number_key(number))
 
 
 def _canonical_type(word: str) -> str:

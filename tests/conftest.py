@@ -123,3 +123,18 @@ def login(at, role: str, name: str | None = None):
         user = store.add(name or f"thu-{role}", TEST_PASSWORD, role)
     at.session_state["auth_user"] = new_session(user)
     return at
+
+
+@pytest.fixture(scope="session")
+def desk_docs_index(tmp_path_factory, seed_index, embedder):
+    """Corpus and index of the seeds plus the fictional documents of tests/desk_docs.py (a 2015 directive
+    that a 2023 one replaces): the seed index extended, so only the fictional documents are embedded."""
+    from indexer.build import build_index
+
+    from .desk_docs import write_desk_corpus
+
+    corpus = write_desk_corpus(tmp_path_factory.mktemp("desk-corpus"), CORPUS)
+    index = tmp_path_factory.mktemp("desk-index") / "index"
+    shutil.copytree(seed_index, index)
+    build_index(corpus, index, embedder=embedder)
+    return corpus, index

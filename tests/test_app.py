@@ -12,7 +12,10 @@ from .conftest import CORPUS, ROOT, login
 
 pytestmark = pytest.mark.slow
 EXAMPLE = "what is the required share of women in the standing committee"
-ITEM4 = "Công văn 1539-CV/TU, Thành ủy Hải Phòng, 01/11/2024, mục 4"
+ITEM4 = ("Công văn số 1539-CV/TU ngày 01/11/2024 của Ban Thường vụ Thành ủy Hải Phòng về việc quán triệt một số nội "
+         "dung về công tác cán bộ nữ tại Đảng bộ thành phố, mục 4")  # the report form (Nghị định 30/2020/NĐ-CP)
+REPLACED = ("Văn bản này đã được thay thế bởi Chỉ thị số 12-CT/TU ngày 05/06/2023 của Ban Thường vụ Tỉnh ủy Bình An "
+            "về công tác cán bộ nữ giai đoạn 2023 - 2030.")
 
 
 @pytest.fixture()
@@ -25,6 +28,14 @@ def desk(tmp_path, monkeypatch, seed_index):
     monkeypatch.setenv("VNDS_CORPUS", str(corpus))
     monkeypatch.setenv("VNDS_INDEX", str(index))
     return corpus, index
+
+
+@pytest.fixture()
+def desk_docs(desk_docs_index, monkeypatch):
+    corpus, index = desk_docs_index
+    monkeypatch.setenv("VNDS_CORPUS", str(corpus))
+    monkeypatch.setenv("VNDS_INDEX", str(index))
+    return desk_docs_index
 
 
 def app(role="admin"):
@@ -51,6 +62,11 @@ def go(at, page):
 
 def texts(at):
     return [m.value for m in at.markdown]
+
+
+def titles(at):
+    """The short citation heading each result."""
+    return [t for t in texts(at) if t.startswith("**") and t.endswith("**") and "Quan hệ" not in t]
 
 
 def citations(at):
@@ -82,11 +98,11 @@ def test_unaccented_and_vietnamese_questions(desk):
 
 def test_filter_narrows_results(desk):
     at = ask(app(), "cán bộ nữ")
-    before = citations(at)
-    assert any(v.startswith("Công văn") for v in before)
+    before = titles(at)
+    assert any(v.startswith("**Công văn") for v in before)
     at.radio(key="f_kind").set_value("Tin bài").run()
-    after = citations(at)
-    assert after and all(v.startswith("Tin bài") for v in after)
+    after = titles(at)
+    assert after and all(v.startswith("**Tin bài") for v in after)
 
 
 def test_open_document_shows_cited_documents(desk):
@@ -94,9 +110,10 @@ def test_open_document_shows_cited_documents(desk):
     at.button(key=next(b.key for b in at.button if b.key and b.key.startswith("open-"))).click().run()
     assert not at.exception
     page = texts(at)
-    assert "**Văn bản được trích dẫn**" in page
+    assert "**Quan hệ với văn bản khác**" in page
+    relations = "\n".join(t for t in page if t.startswith("**") and "**: " in t)  # "**Trích dẫn**: 11&#45;NQ..."
     for cite in ("11-NQ/TW", "21-CT/TW", "35-CT/TW", "221-KL/TU"):
-        assert f"- {md(cite)}" in page
+        assert md(cite) in relations
     assert any("Nguyễn Văn Tùng" in t for t in page) or any("Nguyễn Văn Tùng" in str(t.value) for t in at.table)
 
 
@@ -138,7 +155,7 @@ def test_upload_docx_adds_and_makes_it_searchable(desk):
     assert str(at.metric[0].value) == "6"  # the counters are redrawn after the build (5 seeds + 1)
     go(at, "Hỏi đáp")
     ask(at, "hội thi tuyên truyền viên trẻ chuyển đổi số")
-    assert citations(at)[1].startswith("Kế hoạch 77-KH/TĐTN")
+    assert citations(at)[1].startswith("Kế hoạch số 77-KH/TĐTN")
 
 
 def test_upload_with_path_is_stored_inside_corpus(desk, tmp_path):
@@ -218,3 +235,58 @@ def test_filtering_the_table_to_nothing_says_so_and_closes_the_document(desk):
     at.text_input(key="doc_filter").input("không có văn bản này xyz").run()
     assert [i.value for i in at.info] == ["Không có văn bản nào khớp bộ lọc."]
     assert not at.subheader and not at.dataframe
+
+
+def iframe_texts(at) -> list[list[str]]:
+    """The texts each row of copy buttons puts on the clipboard, read from the buttons' own HTML."""
+    import json
+
+    out = []
+    for frame in at.get("iframe"):
+        m = re.search(r"const texts = (.*);\n", frame.proto.srcdoc)
+        if m:
+            out.append(json.loads(m.group(1)))
+    return out
+
+
+def test_copy_buttons_copy_the_report_citation_and_the_quoted_passage(desk):
+    at = ask(app(), EXAMPLE)
+    answer = next(t for t in texts(at) if 'class="answer"' in t)
+    quoted = re.sub(r"&#(\d+);", lambda m: chr(int(m.group(1))), re.search(r'class="answer">(.*?)</span>', answer).group(1))
+    expected = [ITEM4, f"“{quoted}” ({ITEM4})"]
+    assert [c.value for c in at.code][:2] == expected  # shown as text under the answer
+    assert iframe_texts(at)[0] == expected  # and exactly what "Sao chép trích dẫn" / "... kèm trích dẫn" copy
+    assert quoted.startswith("4. Các quận, huyện ủy") and quoted.endswith("(trong đó có cán bộ nữ tham gia ban thường vụ);")
+
+
+def test_number_in_the_collection_shows_its_card_first(desk_docs):
+    at = ask(app(), "Chỉ thị 05-CT/TU")
+    heads = [h.value for h in at.subheader]
+    assert heads[0] == md("Chỉ thị 05-CT/TU") and "Câu trả lời" not in heads  # the card is the answer to a look-up
+    facts = {row["Trường"]: row["Giá trị"] for row in at.table[0].value.to_dict("records")}
+    assert facts["Loại"] == "Chỉ thị" and facts["Số"] == md("05-CT/TU") and facts["Ngày"] == md("10/03/2015")
+    assert facts["Cơ quan ban hành"] == "Ban Thường vụ Tỉnh ủy Bình An"
+    assert facts["Người ký"].startswith("Trần Văn Bình")
+    assert any(b.key.startswith("card-open-") and b.label == "Mở văn bản" for b in at.button if b.key)
+    assert at.warning[0].value == md(REPLACED)
+    assert "12-CT/TU" in at.get("graphviz_chart")[0].proto.spec  # the relations diagram
+    at.button(key=next(b.key for b in at.button if b.key and b.key.startswith("card-open-"))).click().run()
+    assert at.sidebar.radio(key="page").value == "Văn bản" and at.subheader[0].value == md("Chỉ thị 05-CT/TU")
+
+
+def test_number_not_in_the_collection_says_so_and_lists_the_citing_documents(desk_docs):
+    at = ask(app(), "Chỉ thị 35-CT/TW")
+    assert at.info[0].value == md("Chỉ thị số 35-CT/TW không có trong kho văn bản.")
+    page = texts(at)
+    assert "**Các văn bản trong kho trích dẫn văn bản này**" in page
+    i = page.index(f"- {md(ITEM4)}")  # the citing document in report form, then its passage that names 35-CT/TW
+    assert "Chỉ thị số 35&#45;CT&#47;TW" in page[i + 1] and page[i + 1].startswith('<div class="passage quote">“4&#46;')
+    assert "Câu trả lời" not in [h.value for h in at.subheader]
+
+
+def test_a_replaced_documents_passage_carries_the_warning(desk_docs):
+    at = ask(app(), "tỷ lệ cán bộ nữ trong cấp ủy không dưới 15%")
+    assert citations(at)[0].startswith("Chỉ thị số 05-CT/TU ngày 10/03/2015")  # the 2015 directive answers
+    assert at.warning and all(w.value == md(REPLACED) for w in at.warning)
+    titles = [t for t in texts(at) if t.startswith("**Chỉ thị")]
+    assert len(at.warning) == 1 + sum(t.startswith(f"**{md('Chỉ thị 05-CT/TU')}") for t in titles)  # answer + its results

@@ -139,3 +139,32 @@ def test_plain_text_of_a_lookup_from_its_json(catalogue):
                          "triệt một số nội dung về công tác cán bộ nữ tại Đảng bộ thành phố, mục 4"]
     assert card_lines(catalogue.lookup("Quyết định 999").to_dict())[:2] == [
         "Quyết định 999 không có trong kho văn bản.", "Không văn bản nào trong kho trích dẫn văn bản này."]
+
+
+def _official(issuer_lines: str, number: str, place: str, date: str, subject: str, body: str) -> str:
+    d, m, y = date.split("/")
+    return (f"{issuer_lines}\n*\nSố {number}\n\nV/v {subject}\n\nĐẢNG CỘNG SẢN VIỆT NAM\n\n"
+            f"{place}, ngày {d} tháng {m} năm {y}\n\n1. {body}\n\nT/M BAN THƯỜNG VỤ\nPHÓ BÍ THƯ\n\nNguyễn Văn An\n")
+
+
+def test_a_number_two_issuers_share_links_by_date_or_place(tmp_path):
+    files = {
+        "binh_an_215.txt": _official("TỈNH ỦY BÌNH AN", "215-CV/TU", "Bình An", "10/01/2025", "công tác cán bộ nữ",
+                                     "Các cấp ủy bảo đảm tỷ lệ cán bộ nữ."),
+        "hoa_son_215.txt": _official("TỈNH ỦY HÒA SƠN", "215-CV/TU", "Hòa Sơn", "06/01/2025", "công tác cán bộ trẻ",
+                                     "Các cấp ủy tạo nguồn cán bộ trẻ."),
+        "an_phu_12.txt": _official("ĐẢNG BỘ TỈNH BÌNH AN\n\nHUYỆN ỦY AN PHÚ", "12-KH/HU", "An Phú", "20/01/2025",
+                                   "triển khai công tác cán bộ nữ",
+                                   "Thực hiện Công văn số 215-CV/TU của Ban Thường vụ Tỉnh ủy, Huyện ủy yêu cầu ..."),
+        "so_ban_ngang_9.txt": _official("BAN TỔ CHỨC TRUNG ƯƠNG", "9-HD/BTCTW", "Hà Nội", "25/01/2025",
+                                        "tổng hợp kết quả",
+                                        "Thực hiện Công văn số 215-CV/TU, ngày 06/01/2025 của Ban Thường vụ Tỉnh ủy."),
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    docs = [load_document(tmp_path / n, n) for n in files]
+    cat = Catalogue({d.doc_id: d for d in docs}, {d.doc_id: chunk_document(d) for d in docs})
+    binh_an, hoa_son = by_source(cat, "binh_an_215.txt"), by_source(cat, "hoa_son_215.txt")
+    assert binh_an.relations["implemented_by"] == ["12-KH/HU"]  # the district of Bình An, by place
+    assert hoa_son.relations["implemented_by"] == ["9-HD/BTCTW"]  # by the date written after the number
+    assert len(cat.lookup("Công văn 215-CV/TU").cards) == 2

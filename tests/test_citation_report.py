@@ -131,3 +131,21 @@ def test_site_line_of_the_raw_page_names_the_outlet():
 
     raw = "Tin bài\nNội dung bài.\n\nCỔNG THÔNG TIN ĐIỆN TỬ ỦY BAN NHÂN DÂN TỈNH BÌNH AN\nĐiện thoại: 0123\n"
     assert news_outlet(raw, "Tin bài\nNội dung bài.\n") == "Cổng thông tin điện tử Ủy ban nhân dân tỉnh Bình An"
+
+
+def test_format_data_shape():
+    import json
+    import re
+
+    from indexer.outlet import _DATA
+    from retrieval.citation import citation_format
+
+    fmt = citation_format()
+    fields = {"document": {"type", "number", "date", "body", "about", "subject"}, "news": {"outlet", "title", "date"}}
+    for kind, names in fields.items():
+        assert {n for part in fmt[kind]["parts"] for n in re.findall(r"\{(\w+)\}", part)} == names
+    assert "*" in fmt["about"] and set(fmt["standalone"]) <= set(fmt["bodies"].values())
+    assert all(k == k.upper() for k in fmt["bodies"])
+    outlets = json.loads(_DATA.read_text(encoding="utf-8"))
+    assert all(code == code.upper() and name for code, name in outlets["dateline_codes"].items())
+    assert all(w[:1].isupper() for key in ("site_prefixes", "masthead_starts", "byline_starts") for w in outlets[key])

@@ -43,7 +43,7 @@ def test_number_in_the_collection_answers_with_its_card(desk):
     assert (card["number"], card["issuer"], card["date"], card["signer"]) == (
         "12-CT/TU", "Tỉnh ủy Bình An", "2023-06-05", "Lê Thị Hoa")
     assert card["relations"]["replaces"] == ["05-CT/TU"] and card["relations"]["cites"] == ["99-QĐ/TU", "05-CT/TU"]
-    assert data["not_in_collection"] is None and data["answer"] is None and data["no_answer"] is False
+    assert data["not_in_collection"] is None and data["lookup_only"] is True and data["no_answer"] is False
     assert data["results"][0]["number"] == "12-CT/TU"
 
 
@@ -65,7 +65,7 @@ def test_replaced_document_carries_the_warning(desk):
 def test_number_not_in_the_collection_lists_the_citing_documents(desk):
     _, index = desk
     data = as_json(index, "Quy định 99-QĐ/TU")
-    assert data["card"] is None and data["no_answer"] is True
+    assert data["card"] is None and data["lookup_only"] is True
     missing = data["not_in_collection"]
     assert (missing["number"], missing["text"]) == ("99-QĐ/TU", "Quy định số 99-QĐ/TU không có trong kho văn bản.")
     assert [c["number"] for c in missing["cited_by"]] == ["12-CT/TU"]
@@ -105,3 +105,29 @@ def test_cli_survives_a_closed_pipe(desk):
     proc = subprocess.run(args, cwd=ROOT, env=env, stdout=write_end, stderr=subprocess.PIPE, timeout=300)
     os.close(write_end)
     assert (proc.returncode, proc.stderr.decode()) == (141, "")
+
+
+def test_an_index_built_before_relations_gets_them_without_embedding_again(tmp_path, seed_index, seed_corpus, embedder):
+    """Documents stored without relations (an older index) are read again on the next build; their chunks
+    keep their vectors."""
+    from indexer import store
+
+    shutil.copytree(seed_index, tmp_path / "index")
+    gen = store.current_generation(tmp_path / "index")
+    lines = (gen / store.DOCUMENTS).read_text(encoding="utf-8").splitlines()
+    old = []
+    for line in lines:
+        row = json.loads(line)
+        del row["meta"]["relations"], row["meta"]["outlet"], row["meta"]["organ"]
+        old.append(json.dumps(row, ensure_ascii=False))
+    (gen / store.DOCUMENTS).write_text("\n".join(old) + "\n", encoding="utf-8")
+    manifest = json.loads((gen / store.MANIFEST).read_text(encoding="utf-8"))
+    manifest["checksums"] = store.file_checksums(gen)
+    (gen / store.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    assert all(d.meta.relations is None for d in store.read_documents(gen))
+    report = build_index(seed_corpus, tmp_path / "index", embedder=embedder)
+    assert (len(report.unchanged), len(report.changed), len(report.added), report.embedded) == (5, 0, 0, 0)
+    docs = store.read_documents(store.current_generation(tmp_path / "index"))
+    assert all(d.meta.relations is not None for d in docs)
+    assert {d.meta.outlet for d in docs if d.meta.is_news} == {
+        "Hội LHPN quận Hoàn Kiếm", "Báo Cần Thơ", "Cổng thông tin điện tử Ủy ban nhân dân thành phố Bến Tre"}

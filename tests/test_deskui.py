@@ -43,3 +43,16 @@ def test_copy_buttons_carry_the_exact_texts_and_cannot_break_out():
     assert ">Sao chép trích dẫn</button>" in page and ">Sao chép đoạn trích kèm trích dẫn</button>" in page
     literal = re.search(r"const texts = (.*);\n", page).group(1)
     assert json.loads(literal) == texts
+
+
+def test_relations_diagram_has_one_node_per_document_and_arrows_the_right_way():
+    from deskui.cards import relations_dot
+
+    card = {"type": "Chỉ thị", "number": "05-CT/TU", "relations": {
+        "replaced_by": ["12-CT/TU"], "cited_by": ["12-CT/TU"], "cites": ['99-QĐ/TU "x"'], "amends": []}}
+    dot = relations_dot(card)
+    assert 'self [label="Chỉ thị 05-CT/TU", fillcolor="#ffe7b3"];' in dot
+    assert dot.count('[label="12-CT/TU"]') == 1  # replaced by and cited by the same document: one node
+    assert 'n1 -> self [label="thay thế"];' in dot and 'n1 -> self [label="trích dẫn"];' in dot
+    assert 'n2 [label="99-QĐ/TU \\"x\\""];' in dot and 'self -> n2 [label="trích dẫn"];' in dot
+    assert relations_dot({"type": "Công văn", "number": "1/CV", "relations": {"cites": []}}) is None

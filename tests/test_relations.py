@@ -59,6 +59,10 @@ TABLE = [
      {("implements", "142/ĐCT-VP")}),
     ("Thực hiện tinh thần Chỉ thị số 21-CT/TW, Đảng đoàn Hội đề nghị ...", "5-CV/ĐĐ", {("implements", "21-CT/TW")}),
     ("THỰC HIỆN Quyết định số 217-QĐ/TW, Ban Thường vụ chỉ đạo ...", "60-KH/TU", {("implements", "217-QĐ/TW")}),
+    ("Các chi bộ thực hiện đúng theo Hướng dẫn số 12-HD/BTCTW ngày 6/6/2022.", "30-HD/ĐU", {("implements", "12-HD/BTCTW")}),
+    ("KẾ HOẠCH\nTriển khai Chỉ thị số 45-CT/TW của Ban Bí thư\n", "77-KH/TU", {("implements", "45-CT/TW")}),
+    ("Điều 2. Bãi bỏ khoản 3 Điều 5 Quy định ban hành kèm theo Quyết định số 20/2019/QĐ-UBND.", "4/2025/QĐ-UBND",
+     {("amends", "20/2019/QĐ-UBND")}),
     # negatives: only citations, or nothing
     ("Các cấp ủy thực hiện tốt công tác cán bộ, bảo đảm tỷ lệ cán bộ nữ.", "1-CV/TU", set()),
     ("Thực hiện tốt công tác cán bộ theo Chỉ thị số 35-CT/TW của Bộ Chính trị.", "1-CV/TU", set()),
@@ -77,6 +81,8 @@ TABLE = [
     ("Quyết định số 5/QĐ-UBND vẫn còn hiệu lực, chưa hết hiệu lực.", "8/QĐ-UBND", set()),
     ("Trọng tâm là thực hiện có hiệu quả các văn bản của Đảng về công tác phụ nữ, trong đó có Nghị quyết số 11-NQ/TW.",
      "517-CV/TU", set()),
+    ("Theo đề nghị của Giám đốc Sở Nội vụ tại Tờ trình số 123/TTr-SNV ngày 02/3/2025.", "15/QĐ-UBND", set()),
+    ("Luật sửa đổi, bổ sung một số điều của Luật Cán bộ, công chức số 52/2019/QH14;", "7/QĐ-UBND", set()),
     # the document's own number is never a relation
     ("Chỉ thị số 35-CT/TU thay thế Chỉ thị số 35-CT/TU.", "35-CT/TU", set()),
 ]
@@ -133,3 +139,16 @@ def test_old_metadata_has_no_relations():
     from indexer.document import DocMeta
 
     assert DocMeta().relations is None
+
+
+def test_phrase_table_shape():
+    import json
+
+    from indexer.relations import _PHRASES
+
+    data = json.loads(_PHRASES.read_text(encoding="utf-8"))
+    assert set(data["verbs"]) == set(KINDS) - {"cites"} == set(data["max_gap"])
+    assert all(isinstance(v, str) and v.strip() == v and v for verbs in data["verbs"].values() for v in verbs)
+    assert set(data["allowed_gap_words"]) <= set(data["verbs"])
+    words = [w for ws in data["allowed_gap_words"].values() for w in ws] + data["forbidden_gap_words"]
+    assert all(" " not in w and w == w.lower() for w in words)

@@ -13,7 +13,7 @@ import pytest
 
 from indexer.budget import Budget
 from indexer.decode import decode_bytes
-from indexer.errors import IndexCorrupt, ReadError
+from indexer.errors import IndexCorrupt, ReadError, SettingError
 from indexer.lock import LOCK_NAME, BuildLock, Holder, unlock
 from indexer.messages import error_text, skip_text, unlock_text
 from indexer.normalize import normalize
@@ -21,7 +21,8 @@ from indexer.ocr import ocr_available
 from indexer.reader import ReadOptions, Skipped, read_file, scan_corpus
 
 from .bad_files import (make_aes_pdf, make_bad_bytes_text, make_bad_name, make_big_html, make_blank_scan,
-                        make_cp1258_text, make_fifo, make_socket, make_vmerge_docx, make_zip_bomb_docx)
+                        make_cp1258_text, make_dense_xml_docx, make_fifo, make_socket, make_vmerge_docx,
+                        make_zip_bomb_docx)
 from .conftest import ROOT, SEED_000, SEED_002, seed_text
 
 SMALL = Budget(max_chars=200_000, max_expanded_mb=8, max_chunks=50, max_ocr_pages=5, ocr_time_limit_s=1.5)
@@ -33,6 +34,7 @@ NEEDS_OCR = pytest.mark.skipif(not ocr_available() and not os.environ.get("CI"),
 BAD_FILES = {
     "khoa-nguoi-dung.pdf": (lambda p: make_aes_pdf(p, BODY, user_password="mat-khau"), "needs_password", ""),
     "bom.docx": (lambda p: make_zip_bomb_docx(p, 64), "too_large_expanded", "khai báo 65 MB > 8 MB (--max-expanded-mb)"),
+    "xml-day.docx": (lambda p: make_dense_xml_docx(p, 6), "too_large_expanded", "khai báo 7 MB > 2 MB (XML: 1/4 --max-expanded-mb)"),
     "trang-lon.html": (lambda p: make_big_html(p, 1), "too_long", "HTML 802,987 ký tự > 200,000 (--max-chars)"),
     "ong.txt": (make_fifo, "not_regular", "FIFO"),
     "o-cam.txt": (make_socket, "not_regular", "socket"),
@@ -134,7 +136,7 @@ def test_scan_skips_special_files_without_opening_them(tmp_path, monkeypatch):
     real_scandir = os.scandir
 
     def scandir(path="."):
-        if Path(path) == root / "khoa":
+        if isinstance(path, (str, os.PathLike)) and Path(path) == root / "khoa":
             raise PermissionError(13, "Permission denied", str(path))
         return real_scandir(path)
 
@@ -156,14 +158,25 @@ def test_scan_skips_special_files_without_opening_them(tmp_path, monkeypatch):
         read_file(root / "2024" / "ong.txt")
 
 
+def test_many_short_lines_normalise_in_linear_time():
+    from indexer.normalize import normalize_document
+
+    started = time.monotonic()
+    assert normalize_document("x\n\n" * 200_000) == " ".join(["x"] * 200_000) + "\n"  # broken lines joined
+    assert time.monotonic() - started < 10  # was quadratic: 40,000 such lines took 89 s
+
+
 def test_budget_from_environment_and_flags():
     env = {"VNDS_MAX_CHUNKS": "100", "VNDS_OCR_TIME_LIMIT": "2.5"}
     assert Budget.from_env(env) == Budget(max_chunks=100, ocr_time_limit_s=2.5)
     assert Budget.from_env(env, max_chunks=7, max_chars=None).max_chunks == 7
     with pytest.raises(ValueError, match="VNDS_MAX_CHUNKS"):
         Budget.from_env({"VNDS_MAX_CHUNKS": "nhiều"})
-    with pytest.raises(ValueError, match="max_chunks must be > 0"):
+    with pytest.raises(ValueError, match=r"giới hạn max_chunks \(VNDS_MAX_CHUNKS\) phải > 0"):
         Budget(max_chunks=0)
+    with pytest.raises(SettingError) as info:
+        Budget.from_env({"VNDS_MAX_OCR_PAGES": "-1"})
+    assert error_text(info.value) == "Thiết lập không dùng được: giới hạn max_ocr_pages (VNDS_MAX_OCR_PAGES) phải > 0."
 
 
 # ---- the build lock -------------------------------------------------------------------------------
@@ -314,3 +327,32 @@ def test_missing_index_names_the_users_index(capsys):
 
     assert main(["search", "--index", "/khong/co", "cán bộ"]) == 1
     assert capsys.readouterr().err.strip() == "Chưa có chỉ mục tại /khong/co. Hãy chạy: python -m indexer build --index /khong/co"
+
+
+# ---- the bad corpus of issue 14 -------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_bad_corpus_builds_in_bounded_time_and_memory(tmp_path):
+    """Every bad file of the issue in one corpus (smaller sizes, budgets set so that each one triggers;
+    bench/bad_corpus.py runs the issue's sizes with the default budgets): both builds finish, every bad
+    file is named with its reason, every good file is indexed, the unreadable folder's document is kept."""
+    from .bad_files import SCALES, make_bad_corpus, run_bad_corpus
+
+    bad, good = make_bad_corpus(tmp_path / "corpus", "test", ocr_available())
+    result, wall, peak = run_bad_corpus(tmp_path / "corpus", tmp_path / "index", SCALES["test"]["budget"], ROOT,
+                                        timeout=300)
+    first, second = result["first"], result["second"]
+    assert wall < 120 and peak < 2.5 * (1 << 30), (wall, peak)
+    expected_first = {k: v for k, v in bad.items() if v != "unreadable_dir"}
+    assert {s: v[0] for s, v in first["skipped"].items()} == expected_first
+    assert {s: v[0] for s, v in second["skipped"].items()} == bad
+    print(json.dumps({"wall_s": round(wall, 1), "peak_rss_mb": peak >> 20, "builds_s": [first["seconds"], second["seconds"]]}))
+    assert first["indexed"] == sorted(good) and second["indexed"] == sorted(good)
+    assert second["kept"] == ["luu-tru/cong-van-001.txt"] and second["removed"] == []
+    assert first["legacy"] == {"cp1258.txt": "cp1258"} and first["replaced"] == {"vai-byte-loi.txt": 4}
+    lines = {s: v[1] for s, v in second["skipped"].items()}
+    assert lines["ong-dan.txt"] == "ong-dan.txt: không phải tệp thường, bỏ qua mà không mở (FIFO)"
+    assert lines["luu-tru/"] == ("luu-tru/: không đọc được thư mục; các văn bản đã có trong chỉ mục từ thư mục này "
+                                 "được giữ nguyên ([Errno 13] Permission denied)")
+    assert lines["mat-khau-nguoi-dung.pdf"].startswith("mat-khau-nguoi-dung.pdf: PDF cần mật khẩu người dùng để mở")
+    assert lines["bom-giai-nen.docx"].endswith("(khai báo 65 MB > 16 MB (--max-expanded-mb))")
