@@ -312,20 +312,6 @@ def by_metadata(index: SearchIndex, fused: list[tuple[int, float]], named: Entit
     return sorted(out, key=lambda kv: (-kv[1], kv[0]))
 
 
-def metadata_support(index: SearchIndex, q: QueryInfo, hits: list[Hit], top: int = 3) -> float | None:
-    """How well the best of the first `top` passages' documents agree with what the question names, from -1
-    (every named kind contradicted) to +1 (every one confirmed); None when the question names nothing."""
-    named = named_entities(index, q)
-    if not (named.places or named.bodies or named.years or named.terms) or not hits:
-        return None  # a type word alone ("theo quy định của Luật ...") often names another document
-    best = -1.0
-    for h in hits[:top]:
-        agree = agreement(named, profile_of(index, h.chunk.doc_id))
-        agree.pop("type", None)
-        best = max(best, sum(agree.values()) / len(agree))
-    return best
-
-
 def _dedup_key(text: str) -> str:
     return " ".join(_FOLD.analyze(text))
 
