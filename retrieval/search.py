@@ -211,7 +211,7 @@ def rankings(index: SearchIndex, q: QueryInfo, limit: int = CANDIDATES,
     if q.accented:
         out["vi"] = _lexical(index, "text_vi", _SYLLABLE.analyze(lex), limit)
     if q.english:
-        lex_gloss = gloss if lexical is None else translate_terms(lex)
+        lex_gloss = gloss if lexical is None else english_terms(index, lex)
         out["gloss"] = _lexical(index, "text_vi", _SYLLABLE.analyze(lex_gloss), limit) if lex_gloss else []
         fold_tokens = _FOLD.analyze(" ".join(unknown_words(lex, ENGLISH_WORDS)))
     else:
