@@ -14,7 +14,9 @@ from .glossary import translate_terms
 from .query import ENGLISH_WORDS, QueryInfo, analyze
 from .search import Hit
 
-_CLAUSE_END = re.compile(r"(?<=[.;!?…])\s+|\n+")
+_LOWER = "".join(c for c in map(chr, range(0x61, 0x1EFA)) if c.islower() and c.isalpha())
+# a clause ends at . ; ! ? and at a line break, unless the next line goes on in lower case (a hard-wrapped line)
+_CLAUSE_END = re.compile(rf"(?<=[.;!?…])\s+|\n+(?![{_LOWER}])")
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _MARKER = re.compile(r"^(?:\d{1,2}|[IVX]{1,5}|[a-zđ])[.\-)]$")
 # very common syllables that carry no answer-specific meaning
@@ -113,6 +115,7 @@ RANK_DECAY = 0.1  # prior of the passage at rank r: 1 / (1 + RANK_DECAY * (r - 1
 NEWS_FACTOR = 0.7  # a news article's clause, unless the question asks what a newspaper said
 CONTEXT_FACTOR = 0.9  # a list item read with the clause that opens the list
 SIGNER_FACT = 3.0  # "ai ký": the clause with the document's signer is the answer
+OTHER_DOCUMENT_FACTOR = 0.7  # a clause of another document than the first passage's
 PASSAGES = 4  # passages read for candidates
 MAX_CANDIDATES = 6  # clauses embedded per question (the best by the cheap parts of the score)
 
@@ -170,8 +173,10 @@ def candidates(question: str, hits: list[Hit], passages: int = PASSAGES) -> tupl
     return asked, out
 
 
-def combined(c: Candidate, best_semantic: float, news_intent: bool, weights: dict[str, float] | None = None) -> float:
-    """The score that ranks candidates: (lexical + type + semantic) x rank prior x news factor."""
+def combined(c: Candidate, best_semantic: float, news_intent: bool, weights: dict[str, float] | None = None,
+             first_doc: str = "") -> float:
+    """The score that ranks candidates: (lexical + type + semantic) x rank prior x news factor x (another
+    document than the first passage's: OTHER_DOCUMENT_FACTOR)."""
     w = weights or {}
     tw, sw = w.get("type", TYPE_WEIGHT), w.get("semantic", SEMANTIC_WEIGHT)
     decay, news = w.get("decay", RANK_DECAY), w.get("news", NEWS_FACTOR)
@@ -179,7 +184,21 @@ def combined(c: Candidate, best_semantic: float, news_intent: bool, weights: dic
     prior = 1.0 / (1.0 + decay * (c.hit.rank - 1))
     is_news = c.hit.chunk.meta.is_news
     factor = (1.0 if is_news else news) if news_intent else (news if is_news else 1.0)
+    if first_doc and c.hit.chunk.doc_id != first_doc:
+        factor *= w.get("other_document", OTHER_DOCUMENT_FACTOR)
     return max(base, 0.0) * prior * factor
+
+
+def _gate(cands: list[Candidate]) -> str:
+    """The first passage's document; a clause of another document keeps its fact only when it matches the
+    question's words at least as well as the best clause of that document (a figure alone does not pull the
+    answer out of the document the search put first). Returns that document's id."""
+    first = min(cands, key=lambda c: c.hit.rank).hit.chunk.doc_id
+    best = max((c.lexical for c in cands if c.hit.chunk.doc_id == first), default=0.0)
+    for c in cands:
+        if c.hit.chunk.doc_id != first and c.lexical < best:
+            c.fact = 0.0
+    return first
 
 
 def embed_candidates(question: str, cands: list[Candidate], embedder, vocab: dict | None = None) -> None:
@@ -215,36 +234,49 @@ def extract_answer(question: str, hits: list[Hit], passages: int = PASSAGES, emb
         return None
     w = weights or {}
     tw, decay = w.get("type", TYPE_WEIGHT), w.get("decay", RANK_DECAY)
+    _gate(cands)
     cands.sort(key=lambda c: -(c.lexical + tw * c.fact) / (1.0 + decay * (c.hit.rank - 1)))
+    pool = cands
     cands = cands[:MAX_CANDIDATES]
     embed_candidates(question, cands, embedder, vocab)
-    return choose(question, asked, cands, weights)
+    return choose(question, asked, cands, weights, pool)
 
 
-def choose(question: str, asked: Asked, cands: list[Candidate], weights: dict[str, float] | None = None) -> Answer | None:
-    """The best of scored candidates as an Answer."""
+def choose(question: str, asked: Asked, cands: list[Candidate], weights: dict[str, float] | None = None,
+           pool: list[Candidate] | None = None) -> Answer | None:
+    """The best of scored candidates as an Answer; a news clause gives way to a clause of `pool` (default: the
+    candidates) from a directive that holds the same fact."""
     if not cands:
         return None
     best_semantic = max(c.semantic for c in cands)
     wants_news = news_intent(question)
-    scored = sorted(cands, key=lambda c: -combined(c, best_semantic, wants_news, weights))
+    first_doc = min(cands, key=lambda c: c.hit.rank).hit.chunk.doc_id
+    scored = sorted(cands, key=lambda c: -combined(c, best_semantic, wants_news, weights, first_doc))
     best = scored[0]
     if best.hit.chunk.meta.is_news and not wants_news:
-        best = _directive_instead(best, scored, asked) or best
-    score = combined(best, best_semantic, wants_news, weights)
+        best = _directive_instead(best, scored + [c for c in (pool or []) if c not in scored], asked) or best
+    score = combined(best, best_semantic, wants_news, weights, first_doc)
     if score <= 0:
         return None
     return Answer(best.text, best.start, best.end, best.hit.chunk, score, best.hit.rank, asked.kind)
 
 
+def _fact_key(fact: str) -> str:
+    """A fact compared across documents: lower case, spaces collapsed, no leading zeros ("04 lớp" = "4 lớp")."""
+    return re.sub(r"(?<!\d)0+(?=\d)", "", re.sub(r"\s+", " ", fact.lower())).strip()
+
+
 def _directive_instead(news: Candidate, scored: list[Candidate], asked: Asked) -> Candidate | None:
     """A clause of a directive among the candidates that holds the same fact as the news clause."""
     _, spans = fact_spans(asked, news.text)
-    facts = {news.text[a:b] for a, b in spans}
+    facts = {_fact_key(news.text[a:b]) for a, b in spans}
     if not facts:
         return None
     for c in scored:
-        if not c.hit.chunk.meta.is_news and any(f in c.text for f in facts):
+        if c.hit.chunk.meta.is_news:
+            continue
+        _, own = fact_spans(asked, c.text)
+        if facts & {_fact_key(c.text[a:b]) for a, b in own}:
             return c
     return None
 

@@ -72,7 +72,7 @@ _DATE_Q = _rx(
 _HAN = re.compile(r"(?<!\w)hạn(?!\w)")
 _QTY_WEAK = _rx(
     r"kinh phi", r"du toan", r"chi phi", r"muc ho tro", r"so tien", r"pay", r"pays", r"paid", r"allowance",
-    r"budget", r"cost", r"funding", r"chi tieu",
+    r"budget", r"cost", r"funding", r"chi tieu", r"share", r"percentage", r"proportion", r"percent",
 )
 _MUC = re.compile(r"(?<!\w)mức(?!\w)")
 

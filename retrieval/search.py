@@ -14,7 +14,8 @@ from indexer.metadata import citation_key, number_key
 from indexer.vocab import restore_diacritics
 
 from .fusion import rrf
-from .glossary import translate_terms, unknown_words
+from .expansion import english_terms
+from .glossary import unknown_words
 from .index import SearchIndex
 from .query import ENGLISH_WORDS, QueryInfo, analyze
 
@@ -173,7 +174,7 @@ def rankings(index: SearchIndex, q: QueryInfo, limit: int = CANDIDATES) -> tuple
     """The ranked chunk-id lists that fusion combines, and the dense cosines."""
     out: dict[str, list[int]] = {}
     restored = restore_diacritics(q.text, index.vocab) if not q.accented and not q.english else q.text
-    gloss = translate_terms(q.text) if q.english else ""
+    gloss = english_terms(index, q.text) if q.english else ""  # glossary + terms learned from the collection
     if restored != q.text:
         # typed without diacritics: the restored form searches as an accented query would
         dense = _dense(index, index.embedder.encode_query(restored), limit)

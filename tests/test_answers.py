@@ -20,6 +20,7 @@ DOCS = Path(__file__).resolve().parent.parent / "eval" / "lookalike" / "docs"
     ("Tỉnh ủy yêu cầu tỷ lệ cán bộ nữ trong quy hoạch đạt bao nhiêu?", "quantity", "percent", ()),
     ("ty le nu tham gia cap uy nhiem ky toi la bao nhieu", "quantity", "percent", ()),
     ("What share of party committee members should be women?", "quantity", "percent", ()),
+    ("what is the required share of women in the standing committee", "quantity", "percent", ()),
     ("Học viên được hỗ trợ bao nhiêu tiền khi tốt nghiệp thạc sĩ?", "quantity", "money", ()),
     ("ho tro can bo luan chuyen bao nhieu 1 thang", "quantity", "money", ()),
     ("Cán bộ đi học được hỗ trợ thêm bao nhiêu mỗi tháng?", "quantity", "money", ()),
