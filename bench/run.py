@@ -13,6 +13,7 @@ import gzip
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import statistics
@@ -556,13 +557,21 @@ def load_corpus(n_articles: int, skip: int) -> Path:
     return folder
 
 
+_OWNED = re.compile(r"<!-- (bench/[\w.]+): begin -->.*?<!-- \1: end -->", re.S)
+_kept: dict[Path, str] = {}
+
+
 def section(lines: list[str], out: list[str], path: Path | None = None) -> None:
     """Print a finished section at once (a long run shows its progress) and keep it for the file, which is
-    rewritten after every section (`path`: full mode)."""
+    rewritten after every section (`path`: full mode); sections another benchmark owns (between its
+    `<!-- bench/NAME: begin -->` and `end` markers, e.g. bench/api.py) stay at the end of the file."""
     print("\n".join(lines), flush=True)
     out += lines
     if path is not None:
-        path.write_text("\n".join(out), encoding="utf-8")
+        if path not in _kept:
+            old = path.read_text(encoding="utf-8") if path.exists() else ""
+            _kept[path] = "".join("\n\n" + m.group(0) for m in _OWNED.finditer(old))
+        path.write_text("\n".join(out) + _kept[path] + "\n", encoding="utf-8")
 
 
 def main() -> int:
