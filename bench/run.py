@@ -581,7 +581,7 @@ def main() -> int:
     parser.add_argument("--vectors-from", default=None, help="an index whose real vectors seed the 1M vector benchmark")
     parser.add_argument("--cache", default=None, help="a folder that keeps the synthetic latency indexes between runs "
                         "(building the 1M one takes ~20 min)")
-    parser.add_argument("--articles", type=int, default=None, help="articles for the throughput section (default 300, --quick 25)")
+    parser.add_argument("--articles", type=int, default=None, help="articles for the throughput section (default 300, --quick 15)")
     parser.add_argument("--sizes", default=None, help="chunk counts for the latency section, e.g. 10000,100000 "
                         "(default 10k, 100k and 1M; --quick 10k)")
     parser.add_argument("--note", default="", help="a line on the conditions of this run (e.g. a shared machine)")
@@ -613,7 +613,7 @@ def main() -> int:
         "",
     ] + ([args.note, ""] if args.note else []), out, target)
 
-    n_articles = args.articles or (25 if args.quick else 300)
+    n_articles = args.articles or (15 if args.quick else 300)
     thr = bench_throughput(n_articles, embedder)
     section([
         "## Indexing throughput (same chunk texts and batch size, fp32 and new path interleaved in blocks, same run)",
