@@ -60,12 +60,14 @@ def model_loader(model_id: str) -> ModelLoader:
     return ModelLoader(model_id)
 
 
-def get_embedder(model_id: str) -> Embedder | None:
-    """The loaded model; while it loads, a progress line that moves and says how long it usually takes."""
+def get_embedder(model_id: str, converted_only: bool = False) -> Embedder | None:
+    """The loaded model (or, with `converted_only`, once its files are converted); while waiting, a progress
+    line that moves and says how long it usually takes."""
     loader = model_loader(model_id)
-    if not loader.done.is_set():
+    event = loader.converted if converted_only else loader.done
+    if not event.is_set():
         slot = st.empty()
-        while not loader.done.wait(0.5):
+        while not event.wait(0.5):
             slot.progress(min(0.95, loader.elapsed() / loader.expected()), text=loader.message())
         slot.empty()
     if loader.error is not None:
@@ -120,6 +122,11 @@ def ensure_index() -> SearchIndex | None:
     except IndexMissing:
         banner = st.empty()
         banner.info("Chưa có chỉ mục. Đang xây dựng chỉ mục từ thư mục văn bản lần đầu…")
+        # the model is converted once, by the loading thread: the build process starts after that rather than
+        # converting it too at the same moment (two conversions replace each other's folder)
+        if get_embedder(index_model(INDEX), converted_only=True) is None:
+            banner.empty()
+            return None
         try:
             report = run_build(nice=0)  # the first build: no search is waiting, nothing to yield to
         except IndexerError as exc:

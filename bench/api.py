@@ -135,7 +135,7 @@ def main() -> int:
         health = wait_for(url, server)
         rows = []
         for route in args.routes:
-            load(url, route, questions[:8], 2, 3, token)  # warm-up
+            load(url, route, questions[:16], args.clients, 10, token)  # warm-up: every server thread's first query
             load_before = os.getloadavg()[0]
             rows.append((route, "quiet", load(url, route, questions, args.clients, args.seconds, token), None, load_before))
         builds, stop = [0], threading.Event()

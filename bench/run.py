@@ -13,6 +13,7 @@ import gzip
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import statistics
@@ -556,13 +557,21 @@ def load_corpus(n_articles: int, skip: int) -> Path:
     return folder
 
 
+_OWNED = re.compile(r"<!-- (bench/[\w.]+): begin -->.*?<!-- \1: end -->", re.S)
+_kept: dict[Path, str] = {}
+
+
 def section(lines: list[str], out: list[str], path: Path | None = None) -> None:
     """Print a finished section at once (a long run shows its progress) and keep it for the file, which is
-    rewritten after every section (`path`: full mode)."""
+    rewritten after every section (`path`: full mode); sections another benchmark owns (between its
+    `<!-- bench/NAME: begin -->` and `end` markers, e.g. bench/api.py) stay at the end of the file."""
     print("\n".join(lines), flush=True)
     out += lines
     if path is not None:
-        path.write_text("\n".join(out), encoding="utf-8")
+        if path not in _kept:
+            old = path.read_text(encoding="utf-8") if path.exists() else ""
+            _kept[path] = "".join("\n\n" + m.group(0) for m in _OWNED.finditer(old))
+        path.write_text("\n".join(out) + _kept[path] + "\n", encoding="utf-8")
 
 
 def main() -> int:
@@ -572,7 +581,7 @@ def main() -> int:
     parser.add_argument("--vectors-from", default=None, help="an index whose real vectors seed the 1M vector benchmark")
     parser.add_argument("--cache", default=None, help="a folder that keeps the synthetic latency indexes between runs "
                         "(building the 1M one takes ~20 min)")
-    parser.add_argument("--articles", type=int, default=None, help="articles for the throughput section (default 300, --quick 25)")
+    parser.add_argument("--articles", type=int, default=None, help="articles for the throughput section (default 300, --quick 15)")
     parser.add_argument("--sizes", default=None, help="chunk counts for the latency section, e.g. 10000,100000 "
                         "(default 10k, 100k and 1M; --quick 10k)")
     parser.add_argument("--note", default="", help="a line on the conditions of this run (e.g. a shared machine)")
@@ -604,7 +613,7 @@ def main() -> int:
         "",
     ] + ([args.note, ""] if args.note else []), out, target)
 
-    n_articles = args.articles or (25 if args.quick else 300)
+    n_articles = args.articles or (15 if args.quick else 300)
     thr = bench_throughput(n_articles, embedder)
     section([
         "## Indexing throughput (same chunk texts and batch size, fp32 and new path interleaved in blocks, same run)",

@@ -29,7 +29,7 @@ from .ask import ask
 from .cards import Missing, catalogue_of
 from .citation import result_to_json
 from .search import Filters
-from .service import IndexHolder, single_thread_queries
+from .service import IndexHolder
 
 ANONYMOUS = "-"
 BIND_ERRORS = {errno.EADDRINUSE: "cổng đang được dùng", errno.EACCES: "không có quyền dùng cổng này",
@@ -54,8 +54,11 @@ ERRORS = {
 }
 
 
-def create_app(holder: IndexHolder, users, audit, corpus: Path | None = None) -> FastAPIOffline:
-    """The application over a loaded index, a user store (`access.store.UserStore`) and an audit log."""
+def create_app(holder: IndexHolder, users, audit, corpus: Path | None = None, build_nice: int | None = None) -> FastAPIOffline:
+    """The application over a loaded index, a user store (`access.store.UserStore`) and an audit log;
+    `POST /index/update` builds from `corpus` in a child process `build_nice` steps below this one."""
+    from indexer.runtime import BUILD_NICE
+
     from access.messages import first_admin_command
     from access.roles import can
 
@@ -203,14 +206,16 @@ def create_app(holder: IndexHolder, users, audit, corpus: Path | None = None) ->
               description="Đọc các tệp mới và đã thay đổi trong thư mục văn bản rồi chuyển sang thế hệ chỉ mục mới; "
                           "trong lúc đó dịch vụ vẫn trả lời. Chỉ dành cho biên tập viên và quản trị viên.")
     def update_index(request: Request) -> dict:
-        from indexer.build import build_index
+        from indexer.background import build_in_background
 
         if corpus is None:
             raise HTTPException(409, "Dịch vụ chạy không có thư mục văn bản (--corpus), không cập nhật được.")
         if not build_lock.acquire(blocking=False):
             raise HTTPException(409, "Đang có một lần cập nhật khác chạy. Hãy đợi nó xong rồi thử lại.")
         try:
-            report = build_index(corpus, holder.index_dir, embedder=holder.embedder)
+            # a child process at lower priority: this process keeps answering with its CPU and its one thread
+            report = build_in_background(corpus, holder.index_dir, model=holder.embedder.model_id,
+                                         nice=BUILD_NICE if build_nice is None else build_nice)
         except BuildLocked as exc:
             raise HTTPException(409, error_text(exc)) from exc
         finally:
@@ -260,7 +265,9 @@ def serve(index_dir: Path, corpus: Path, host: str, port: int, model: str | None
         reason = BIND_ERRORS.get(exc.errno, exc.strerror or str(exc))
         print(f"Không mở được cổng {port} trên {host}: {reason}. Hãy chọn cổng khác bằng --port.", file=sys.stderr)
         return 1
-    single_thread_queries()
+    from indexer.runtime import configure_for_queries
+
+    configure_for_queries()  # one thread per query: answers stay fast while a build or other work runs
     try:
         holder = IndexHolder(index_dir, model=model)
     except IndexerError as exc:

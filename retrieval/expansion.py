@@ -7,10 +7,12 @@ words and word pairs that no glossary phrase covers are embedded (one batch) and
 Vietnamese term when the hubness-corrected similarity (CSLS: 2 cos - r_query - r_term, where r is the mean
 cosine to the 10 nearest of the other side) reaches THRESHOLD. The terms join the glossary terms in the
 English question's lexical and second dense query. The table is cached beside the generation
-(`<index>/term-cache/<generation>.npz`); a read-only index keeps it in memory."""
+(`<index>/term-cache/<generation>-<recipe hash>.npz`); a read-only index keeps it in memory."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import os
 import re
@@ -31,7 +33,7 @@ TOP_PAIRS = 2000  # the most frequent word pairs whose PMI is at least MIN_PMI
 MIN_COUNT = 3
 MIN_PMI = 3.0
 NEIGHBOURS = 10  # r in CSLS: mean cosine to this many nearest of the other side
-THRESHOLD = 0.02  # CSLS a learned term must reach; chosen on the tune half of the English questions (docs/quality.md)
+THRESHOLD = 0.05  # CSLS a learned term must reach; chosen on the tune half of the English questions (docs/quality.md)
 _WORD = re.compile(r"[^\W\d_]+")
 _STOP = set(
     "va cua cac la co trong cho voi ve theo duoc da the nay do nhung mot so tai tu den nhu khi de thi o tren ra"
@@ -86,7 +88,10 @@ def build_table(texts: Iterable[str], embedder) -> TermTable:
 
 
 def _cache_path(index) -> Path:
-    return Path(index.index_dir) / "term-cache" / f"{index.generation}-v{CACHE_VERSION}.npz"
+    """One file per generation, term choice and glossary (whose English entries are the probes)."""
+    recipe = json.dumps([CACHE_VERSION, TOP_SYLLABLES, TOP_PAIRS, MIN_COUNT, MIN_PMI, NEIGHBOURS, sorted(GLOSSARY)])
+    digest = hashlib.sha1(recipe.encode("utf-8")).hexdigest()[:10]
+    return Path(index.index_dir) / "term-cache" / f"{index.generation}-{digest}.npz"
 
 
 def term_table(index) -> TermTable:

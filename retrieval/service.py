@@ -14,16 +14,6 @@ from .cards import catalogue_of
 from .index import SearchIndex, load_index
 
 
-def single_thread_queries() -> None:
-    """One thread per query for torch and FAISS: under load a spinning thread pool collapses
-    (~370 ms against ~50 ms per query with one thread, /work/shared/NOTES.md)."""
-    import faiss
-    import torch
-
-    torch.set_num_threads(1)
-    faiss.omp_set_num_threads(1)
-
-
 class IndexHolder:
     """The index a service answers from; `current()` is cheap (one small file read per call)."""
 
@@ -31,7 +21,8 @@ class IndexHolder:
         self.index_dir = Path(index_dir)
         self._index = _ready(load_index(self.index_dir, model=model, embedder=embedder))
         self.embedder = self._index.embedder  # shared by every generation this holder loads
-        _ = self.embedder.model  # load the model now, not on the first question
+        self.embedder.warm_up()  # load what a query needs now, not on the first question
+        _ = self.embedder.model  # answers embed candidate clauses with the full model
         self._lock = threading.Lock()
         self._loading: threading.Thread | None = None
         self._failed: str | None = None  # a generation that could not be loaded is not retried

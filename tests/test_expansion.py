@@ -22,10 +22,12 @@ def test_glossary_is_data_of_general_terms():
 
 
 @pytest.mark.parametrize("question, units", [
-    ("Which ethnic minority languages will Gia Lai province teach to commune officials?",
-     ["ethnic", "minority", "languages", "teach", "ethnic minority", "minority languages"]),
-    # glossary phrases ("allowance" is none), names after the first word and function words stay out
-    ("What monthly allowance do young cadres in Nghe An receive?", ["monthly", "allowance", "receive", "monthly allowance"]),
+    ("Which religious schools will Gia Lai province open to commune officials?",
+     ["religious", "schools", "open", "religious schools"]),
+    # glossary phrases, names after the first word and function words stay out
+    ("What monthly allowance do young cadres in Nghe An receive?", ["receive"]),
+    ("What bonus do teachers in remote villages receive?",
+     ["bonus", "teachers", "remote", "villages", "receive", "remote villages", "villages receive"]),
     ("Who signed the 2025 letter?", ["letter"]),  # "signed" is a glossary word
     ("the standing committee", []),
 ])
@@ -47,10 +49,10 @@ def test_learned_terms_from_the_seed_collection(seed_index, embedder, tmp_path):
     index_dir = tmp_path / "index"
     shutil.copytree(seed_index, index_dir)
     index = load_index(index_dir, embedder=embedder)
-    assert "gửi" in learned_terms(index, "send")
-    assert "tăng" in learned_terms(index, "increase the number")
+    assert learned_terms(index, "children") == ["trẻ"]
+    assert learned_terms(index, "working") == ["làm việc"]
     assert learned_terms(index, "the standing committee") == []  # the glossary covers it: nothing to learn
-    assert english_terms(index, "increase women").startswith("nữ phụ nữ")  # glossary first, then learned
+    assert english_terms(index, "women working") == "nữ phụ nữ làm việc"  # glossary first, then learned
     cached = list((index_dir / "term-cache").glob("*.npz"))
     assert len(cached) == 1
     again = term_table(load_index(index_dir, embedder=embedder))  # read from the cache
