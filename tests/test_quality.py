@@ -93,7 +93,7 @@ def test_seed_set_floor(slice_index):
     overall = held["overall"]
     assert overall["hit@5"] >= 0.88
     assert overall["mrr@10"] >= 0.82
-    assert overall["wrongly_refused"] <= 0.08
+    assert overall["wrongly_refused"] <= 0.10
 
 
 @pytest.mark.slow
