@@ -23,7 +23,7 @@ from indexer.background import build_in_background  # noqa: E402
 from indexer.build import index_model  # noqa: E402
 from indexer.embed import Embedder  # noqa: E402
 from indexer.errors import IndexerError, IndexMissing  # noqa: E402
-from indexer.messages import SKIP_REASONS, error_text, skip_text  # noqa: E402
+from indexer.messages import SKIP_REASONS, error_text, replaced_text, skip_text  # noqa: E402
 from indexer.uploads import MAX_UPLOAD_BYTES, UploadRejected, save_upload  # noqa: E402
 from access import ui as access_ui  # noqa: E402
 from access.roles import can  # noqa: E402
@@ -391,6 +391,10 @@ def _report(build, user, action: str) -> bool:
         st.markdown(f"- Xóa: {md(name)}")
     for s in report.skipped:
         st.markdown(f"- Bỏ qua: {md(skip_text(s))}")
+    for name in report.kept:
+        st.markdown(f"- Giữ nguyên trong chỉ mục (thư mục không đọc được): {md(name)}")
+    for name, count in report.replaced.items():
+        st.warning(md(replaced_text(name, count)))
     return True
 
 

@@ -154,6 +154,17 @@ class Embedder:
                     progress(len(idx))
         return out
 
+    def encode_sentences(self, texts: Sequence[str]) -> np.ndarray:
+        """L2-normalised passage vectors of a few short texts at query time (answer candidates): on the query
+        path (one thread, no torch model to load) when it is a fast one, else like `encode_passages`. Compare
+        them only with vectors of the same call's path (`encode_query`)."""
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        if self.paths.queries != F.TORCH_FP32:
+            prompt = self._prompt_text("passage", "document")
+            return self._query_encoder().encode([prompt + t for t in texts])
+        return self.encode_passages(texts)
+
     def encode_query(self, text: str) -> np.ndarray:
         """L2-normalised query vector (float32)."""
         return self.encode_queries([text])[0]

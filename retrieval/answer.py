@@ -212,7 +212,8 @@ def embed_candidates(question: str, cands: list[Candidate], embedder, vocab: dic
 
         text = restore_diacritics(q.text, vocab)
     qv = embedder.encode_query(text)
-    pv = embedder.encode_passages([c.text for c in cands])
+    encode = getattr(embedder, "encode_sentences", None) or embedder.encode_passages
+    pv = encode([c.text for c in cands])
     for c, v in zip(cands, pv @ qv):
         c.semantic = float(v)
 
