@@ -49,7 +49,8 @@ class VocabCounts:
         return words, pairs
 
 
-def _count_raw(texts: Iterable[str]) -> tuple[Counter[str], Counter[tuple[str, str]]]:
+def count_raw(texts: Iterable[str]) -> tuple[Counter[str], Counter[tuple[str, str]]]:
+    """Lower-cased words and adjacent word pairs within a line, counted over `texts`."""
     words_n: Counter[str] = Counter()
     pairs_n: Counter[tuple[str, str]] = Counter()
     for text in texts:
@@ -68,8 +69,8 @@ def count_texts(texts: Iterable[str]) -> VocabCounts:
 def update_counts(base: VocabCounts | None, added: Iterable[str], removed: Iterable[str]) -> VocabCounts:
     """`base` (None: empty) plus the counts of the `added` texts, minus those of the `removed` ones
     (which must have been counted in `base`). Costs the size of the change plus array passes over `base`."""
-    add_w, add_p = _count_raw(added)
-    rem_w, rem_p = _count_raw(removed)
+    add_w, add_p = count_raw(added)
+    rem_w, rem_p = count_raw(removed)
     words = list(base.words) if base is not None else []
     folded = list(base.folded if base is not None and base.folded is not None else map(fold, words))
     ids = {w: i for i, w in enumerate(words)}

@@ -16,7 +16,6 @@ import json
 import math
 import os
 import re
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer.normalize import fold
+from indexer.vocab import count_raw
 
 from .glossary import FUNCTION_WORDS, GLOSSARY, glossary_spans, translate_terms
 
@@ -34,7 +34,6 @@ MIN_COUNT = 3
 MIN_PMI = 3.0
 NEIGHBOURS = 10  # r in CSLS: mean cosine to this many nearest of the other side
 THRESHOLD = 0.05  # CSLS a learned term must reach; chosen on the tune half of the English questions (docs/quality.md)
-_WORD = re.compile(r"[^\W\d_]+")
 _STOP = set(
     "va cua cac la co trong cho voi ve theo duoc da the nay do nhung mot so tai tu den nhu khi de thi o tren ra"
     " vao nao gi hay hoac".split()
@@ -53,13 +52,7 @@ class TermTable:
 
 def collect_terms(texts: Iterable[str]) -> list[str]:
     """The collection's frequent syllables (3+ letters) and word pairs that behave as words (PMI >= MIN_PMI)."""
-    uni: Counter[str] = Counter()
-    bi: Counter[tuple[str, str]] = Counter()
-    for text in texts:
-        for line in text.lower().split("\n"):
-            words = _WORD.findall(line)
-            uni.update(words)
-            bi.update(zip(words, words[1:]))
+    uni, bi = count_raw(texts)
     total = sum(uni.values()) or 1
 
     def content(w: str) -> bool:
