@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 
 from .document import DocMeta
+from .layout import textual_key
 from .normalize import fold, normalize
+
+METADATA_VERSION = "1"  # bump when metadata or relations change for the same text: the next build reads every file again
 
 # 1539-CV/TU, 23/2019/NQ-HĐND, 142/ĐCT-VP, 45/2019/QH14, 11/NQ-TW, 1234/QĐ-TTg (one lower-case letter after
 # two capitals: "TTg" = Thủ tướng), "15 /2024/NQ-HĐND" (a space before the slash, as typed in headers)
@@ -112,11 +115,12 @@ def _unique(items) -> list[str]:
 
 
 def citation_key(cite: str) -> str:
-    """Key of a citation: `number_key` of a full number, "T" + type abbreviation + number for "Quyết định 217"."""
+    """Key of a citation: `number_key` of a full number, `layout.textual_key` (type abbreviation and number) for
+    "Quyết định 217"."""
     m = re.fullmatch(rf"({_TYPE_ALT})\s+(\d{{1,4}})", cite.strip(), re.IGNORECASE)
     if m:
         abbr = TYPE_TO_ABBREVIATION.get(_canonical_type(m.group(1)), m.group(1))
-        return "T" + number_key(abbr) + str(int(m.group(2)))
+        return textual_key(number_key(abbr), int(m.group(2)))
     return number_key(cite)
 
 

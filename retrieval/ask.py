@@ -6,6 +6,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from indexer.layout import FOLDED
 from indexer.normalize import fold
 
 from .answer import STOP_SYLLABLES, Answer, answer_terms, extract_answer
@@ -44,9 +45,8 @@ class AskResult:
 
 def idf(index: SearchIndex, term: str) -> float:
     """BM25-style inverse document frequency of a folded term in the folded lexical field."""
-    searcher = index.searcher
-    n = searcher.num_docs
-    df = searcher.doc_freq("text_fold", term)
+    n = index.lexical.num_docs
+    df = index.lexical.doc_freq(FOLDED, term)
     return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
 
