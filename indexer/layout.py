@@ -16,6 +16,8 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
+from vntext.numbers import textual_key  # noqa: F401  (the index's key of "Quyết định 217"; re-exported)
+
 FORMAT_VERSION = 3  # 3: folded syllable pairs in the lexical index (phrase queries were too slow at 1M)
 
 # files of an index folder and of one generation folder (see indexer/store.py for what each holds)
@@ -44,19 +46,14 @@ _SYLLABLE_TOKENIZER = "vi_syllable"
 _FOLD_TOKENIZER = "vi_fold"
 _PAIR_TOKENIZER = "vi_pair"
 
-# key encodings of document numbers (a number's own key comes from metadata.number_key)
+# key encodings of document numbers: a number's key is vntext.numbers.number_key, a reference by type and bare
+# number ("Quyết định 217") is vntext.numbers.textual_key (a citation key, also used to match citations)
 _OWN = "OWN"  # the chunk's document is this number (not just mentioning it)
-_TEXTUAL = "T"  # a reference by type and bare number: "Quyết định 217" -> T + key of "QĐ" + 217
 
 
 def own_key(key: str) -> str:
     """The term of a document's own number key (a passage of the document itself, not one that mentions it)."""
     return _OWN + key
-
-
-def textual_key(abbr_key: str, number: int | str) -> str:
-    """The key of a reference written as a type and a bare number: key of the type's abbreviation + number."""
-    return f"{_TEXTUAL}{abbr_key}{number}"
 
 
 def pair_terms(tokens: list[str]) -> list[str]:

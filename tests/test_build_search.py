@@ -44,7 +44,7 @@ def test_word_pairs_are_indexed_as_terms_and_match_only_side_by_side(loaded_seed
     """A pair term ("thuong_vu") finds exactly the passages where its two words are written side by side."""
     import re
 
-    from indexer.normalize import fold
+    from vntext.normalize import fold
 
     index = loaded_seed_index
     words = {cid: " " + " ".join(re.findall(r"[^\W_]+", fold(c.text.lower()))) + " " for cid, c in index.chunks.items()}
@@ -174,7 +174,7 @@ def test_cli_build_reports(tmp_path):
 
 
 def test_copies_are_shown_once_and_documents_rank_before_news_about_them(tmp_path, embedder):
-    from indexer.normalize import normalize_document
+    from vntext.normalize import normalize_document
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
