@@ -87,19 +87,20 @@ def _run(index, path: Path) -> dict:
 
 @pytest.mark.slow
 def test_seed_set_floor(slice_index):
-    """The seed development set: today's regression check, on its held-out half. No floor on its 6 held-out
-    `none` questions: the English threshold chosen on tune halves answers most of them (docs/quality.md)."""
+    """The seed development set: today's regression check, on its held-out half, its 6 `none` questions
+    included (refused by place and year: retrieval/refusal.py, docs/quality.md)."""
     held = _run(slice_index, QUESTIONS)["held-out"]
     overall = held["overall"]
     assert overall["hit@5"] >= 0.88
     assert overall["mrr@10"] >= 0.82
     assert overall["wrongly_refused"] <= 0.10
+    assert overall["no_answer_correct"] >= 0.80
 
 
 @pytest.mark.slow
 def test_lookalike_floor(slice_index):
-    """The look-alike collection's held-out half: issuers, places, years and numbers decide. No floor on its
-    5 held-out `none` questions (1 refused: docs/quality.md)."""
+    """The look-alike collection's held-out half: issuers, places, years and numbers decide. Its 5 held-out
+    `none` questions: 2 refused (the target, 80 %, is not reached: docs/quality.md), kept as a floor."""
     held = _run(slice_index, LOOKALIKE_QUESTIONS)["held-out"]
     overall = held["overall"]
     assert overall["hit@1"] >= 0.82
@@ -107,6 +108,7 @@ def test_lookalike_floor(slice_index):
     assert overall["mrr@10"] >= 0.86
     assert overall["answer_acc"] >= 0.80
     assert overall["wrongly_refused"] <= 0.06
+    assert overall["no_answer_correct"] >= 0.40
     assert held["vi"]["hit@5"] >= 0.95
 
 
