@@ -212,39 +212,23 @@ def synthetic_index(n_chunks: int, embedder, workdir: Path, n_sample: int = 256,
 
 
 class StageClock:
-    """Seconds spent inside the search path's own calls to the embedder, FAISS and tantivy, per query:
-    the wrapped functions are the real ones, so the stages add up to (nearly) the whole search."""
+    """Seconds per stage of the ranking chain for one query, reported by the chain's own `on_stage` hook
+    (retrieval/chain.py: query, embed, faiss, lexical, numbers, fuse, ...): the stages add up to (nearly) the
+    whole search."""
 
-    def __init__(self, search_module, embedder) -> None:
-        self.spent = {"embed": 0.0, "faiss": 0.0, "lexical": 0.0}
-        self._patches = [(search_module, "_dense", "faiss"), (search_module, "_lexical", "lexical"),
-                         (embedder, "encode_queries", "embed")]  # encode_query goes through encode_queries
-        self._saved = []
+    STAGES = ("embed", "faiss", "lexical")  # the ones reported; the rest of the path is total minus these
 
-    def _wrap(self, fn, stage):
-        def timed(*args, **kwargs):
-            t = time.perf_counter()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                self.spent[stage] += time.perf_counter() - t
-        return timed
+    def __init__(self) -> None:
+        self.spent: dict[str, float] = {k: 0.0 for k in self.STAGES}
 
-    def __enter__(self) -> "StageClock":
-        for owner, name, stage in self._patches:
-            self._saved.append((owner, name, vars(owner).get(name)))  # None: a method of the instance's class
-            setattr(owner, name, self._wrap(getattr(owner, name), stage))
-        return self
-
-    def __exit__(self, *exc) -> None:
-        for owner, name, own in reversed(self._saved):
-            if own is None:
-                delattr(owner, name)
-            else:
-                setattr(owner, name, own)
+    def add(self, stage: str, seconds: float) -> None:
+        """The chain's hook: one timed stage."""
+        self.spent[stage] = self.spent.get(stage, 0.0) + seconds
 
     def take(self) -> dict[str, float]:
-        out, self.spent = self.spent, {k: 0.0 for k in self.spent}
+        """The reported stages' seconds since the last take."""
+        out = {k: self.spent.get(k, 0.0) for k in self.STAGES}
+        self.spent = {k: 0.0 for k in self.STAGES}
         return out
 
 
@@ -351,19 +335,22 @@ def _count_chunks(corpus: Path) -> int:
 
 def _timed_queries(index, embedder, queries: list[str]) -> dict:
     """p50/p95 of the full search path and its stages, and the query path's own one-query time (the floor)."""
-    from retrieval import search as S
     from retrieval.answer import extract_answer
+    from retrieval.chain import Chain
 
+    clock = StageClock()
+    chain = Chain(index, on_stage=clock.add)
     for q in queries[:5]:
-        S.search(index, q, k=10)
+        chain.search(q, k=10)
+    clock.take()
     total, stages = [], []
-    with StageClock(S, index.embedder) as clock:
-        for q in queries:
-            t0 = time.perf_counter()
-            hits = S.search(index, q, k=10)
-            extract_answer(q, hits)
-            total.append(time.perf_counter() - t0)
-            stages.append(clock.take())
+    for text in queries:
+        t0 = time.perf_counter()
+        q = chain.query(text)
+        hits = chain.search(q, k=10)
+        extract_answer(q, hits, config=chain.config)
+        total.append(time.perf_counter() - t0)
+        stages.append(clock.take())
     floor = []
     for q in queries[:50]:  # the model's own time for one query on its query path: the floor of the whole path
         t0 = time.perf_counter()

@@ -8,25 +8,21 @@ from dataclasses import dataclass
 
 from indexer.normalize import fold
 
-from .answer import STOP_SYLLABLES, Answer, answer_terms, extract_answer
-from .cards import CardAnswer, Catalogue, catalogue_of
+from .answer import STOP_SYLLABLES, Answer, answer_terms
+from .cards import CardAnswer, Catalogue
 from indexer.chunker import context_header as header_of
+from .config import RankingConfig, ranking_config
 from .index import SearchIndex
-from .query import analyze
-from .search import Filters, Hit, search
+from .query import Query, as_query
+from .search import Filters, Hit
 
 _WORDS = re.compile(r"[^\W_]+", re.UNICODE)
 
 # evidence = IDF-weighted share of the question's words found in the best passage (rare words count
 # most: a place or a name absent from every good passage means the corpus does not answer; accented
 # questions compare accented words, so "Đà Nẵng" does not match "năng lực") + the share of the question's
-# word pairs found in it + DENSE_WEIGHT * the passage's cosine. Below the threshold of the question's kind
-# the desk says that the corpus holds no answer. Calibrated on the development set (docs/quality.md).
-DENSE_WEIGHT = 1.0
-# "en": chosen on the tune halves of the look-alike and seed English questions with the data glossary and the
-# learned terms (at most 1 of 25 answerable refused; docs/quality.md)
-# "vi": chosen on the tune halves of the seed, look-alike and ALQAC 2022 questions (bench/tune_quality.py)
-NO_ANSWER_THRESHOLDS = {"vi": 1.975, "en": 1.075}
+# word pairs found in it + dense_weight * the passage's cosine. Below the threshold of the question's kind
+# the desk says that the corpus holds no answer. The weight and thresholds: retrieval/data/ranking.toml.
 
 
 @dataclass
@@ -55,9 +51,9 @@ def _words(text: str, accented: bool) -> list[str]:
     return words if accented else [fold(w) for w in words]
 
 
-def evidence_parts(index: SearchIndex, question: str, hit: Hit) -> tuple[float, float]:
+def evidence_parts(index: SearchIndex, question: str | Query, hit: Hit) -> tuple[float, float]:
     """(IDF-weighted word coverage, word-pair coverage) of the question in one passage and its header."""
-    q = analyze(question)
+    q = as_query(question)
     accented = q.accented
     terms = answer_terms(q) if q.english else [w for w in _words(q.text, accented) if fold(w) not in STOP_SYLLABLES]
     if not terms:
@@ -72,34 +68,27 @@ def evidence_parts(index: SearchIndex, question: str, hit: Hit) -> tuple[float, 
     return uni, bi
 
 
-def evidence(index: SearchIndex, question: str, hits: list[Hit]) -> float:
-    """How strongly the best passages support an answer to the question."""
+def evidence(index: SearchIndex, question: str | Query, hits: list[Hit], config: RankingConfig | None = None) -> float:
+    """How strongly the best passages support an answer to the question (`config`: the index model's)."""
     if not hits:
         return 0.0
-    q = analyze(question)
+    if config is None:
+        config = ranking_config(index.manifest.model_id)
+    q = as_query(question)
     if hits[0].reason in ("own", "number", "cites", "signer"):
-        return 3.0  # the question names a document that the corpus holds or cites
+        return config.number_evidence  # the question names a document that the corpus holds or cites
     if q.numbers or q.typed_numbers:
         return 0.0  # it names a document that the corpus neither holds nor cites
-    return max(sum(evidence_parts(index, question, h)) + DENSE_WEIGHT * h.dense for h in hits[:3])
+    return max(sum(evidence_parts(index, q, h)) + config.dense_weight * h.dense for h in hits[:3])
 
 
 def ask(index: SearchIndex, question: str, k: int = 5, filters: Filters | None = None,
         threshold: float | None = None) -> AskResult:
-    """Search, then answer, or say there is no answer when the evidence is below the threshold."""
-    if threshold is None:
-        threshold = NO_ANSWER_THRESHOLDS["en" if analyze(question).english else "vi"]
-    hits = search(index, question, k=k, filters=filters)
-    ev = evidence(index, question, hits)
-    refused = not hits or ev < threshold
-    # a named document number: its card(s), or "not in the collection" and who cites it; when the question
-    # is nothing but the number (card.lookup_only) the CLI and the app show the card as the answer
-    catalogue = catalogue_of(index)
-    card = catalogue.lookup(question) or None
-    answer = None if refused else extract_answer(question, hits, embedder=index.embedder, vocab=index.vocab)
-    if answer is not None and answer.hit_rank > 1:
-        hits = answer_first(hits, answer)
-    return AskResult(question, hits, answer, refused, ev, card, catalogue)
+    """Search, then answer, or say there is no answer when the evidence is below the threshold (the ranking
+    chain's ask: retrieval/chain.py)."""
+    from .chain import chain_of
+
+    return chain_of(index).ask(question, k=k, filters=filters, threshold=threshold)
 
 
 def answer_first(hits: list[Hit], answer: Answer) -> list[Hit]:

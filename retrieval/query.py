@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from indexer.metadata import TYPE_NAMES, TYPE_TO_ABBREVIATION, find_numbers_any_case, number_key
 from indexer.normalize import fold, has_diacritics, normalize
 
+from .entities import Entities
+from .facts import Asked, classify
+
 ENGLISH_WORDS = set(
     """a an the of in on at to for from by with about which what who whom whose when where why how is are was were be
     been do does did has have had can could should would will shall may must not no and or but if than then that this
@@ -43,9 +46,12 @@ def english_share(words: list[str]) -> float:
     return score / len(words)
 
 
-@dataclass
-class QueryInfo:
-    """A normalised query and what was recognised in it."""
+@dataclass(frozen=True)
+class Query:
+    """A question analysed once; every stage of the ranking chain reads it, none re-parses the raw text.
+
+    `analyze` fills the fields that need only the text; the chain's QueryAnalyzer (retrieval/chain.py) adds
+    the ones that need the index: `entities`, `restored`, `gloss` and `lexical`."""
 
     raw: str
     text: str  # normalised
@@ -56,6 +62,23 @@ class QueryInfo:
     typed_numbers: list[tuple[str, int]] = field(default_factory=list)  # ("CT", 35) from "Chỉ thị 35"
     cite_intent: bool = False
     signer_intent: bool = False
+    asked: Asked = Asked("other")  # what kind of fact answers it (retrieval/facts.py)
+    entities: Entities | None = None  # place, body, year, term, document type it names (retrieval/entities.py)
+    restored: str = ""  # typed without diacritics: the text with them restored from the index's vocabulary
+    gloss: str = ""  # English: its Vietnamese glossary and learned terms
+    lexical: str | None = None  # the text the lexical lists search (None: the question itself)
+
+    @property
+    def kind(self) -> str:
+        """accented, unaccented or english: decides the fusion weights."""
+        if self.accented:
+            return "accented"
+        return "english" if self.english else "unaccented"
+
+    @property
+    def language(self) -> str:
+        """"en" or "vi": decides the no-answer threshold."""
+        return "en" if self.english else "vi"
 
     @property
     def number_keys(self) -> list[str]:
@@ -63,8 +86,16 @@ class QueryInfo:
         return [number_key(n) for n in self.numbers]
 
 
-def analyze(query: str) -> QueryInfo:
-    """Normalise a query and recognise its language, diacritics, document numbers and citation intent."""
+QueryInfo = Query  # the name used before the chain
+
+
+def as_query(question: "str | Query") -> Query:
+    """The question analysed (a Query passes through unchanged)."""
+    return question if isinstance(question, Query) else analyze(question)
+
+
+def analyze(query: str) -> Query:
+    """Normalise a query and recognise its language, diacritics, document numbers, intents and asked kind."""
     text = normalize(query).strip()
     folded = fold(text).lower()
     numbers = find_numbers_any_case(text)
@@ -80,7 +111,7 @@ def analyze(query: str) -> QueryInfo:
         abbr = TYPE_TO_ABBREVIATION.get(name)
         if abbr:
             typed.append((abbr, int(m.group(2))))
-    return QueryInfo(
+    return Query(
         raw=query,
         text=text,
         folded=folded,
@@ -90,4 +121,5 @@ def analyze(query: str) -> QueryInfo:
         typed_numbers=typed,
         cite_intent=bool(_CITE_INTENT.search(folded)),
         signer_intent=bool(_SIGNER_INTENT.search(folded)),
+        asked=classify(text),
     )
