@@ -65,7 +65,7 @@ class QueryAnalyzer:
             return q
         restored = q.text
         if not q.accented and not q.english:
-            from indexer.vocab import restore_diacritics
+            from vntext.restore import restore_diacritics
 
             restored = restore_diacritics(q.text, index.vocab)
         gloss = english_terms(index, q.text) if q.english else ""  # glossary + terms learned from the collection

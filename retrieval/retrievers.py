@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from indexer import store
+from vntext.language import ENGLISH_WORDS
 
 from .config import RankingConfig
 from .expansion import english_terms
 from .glossary import unknown_words
 from .index import SearchIndex
-from .query import ENGLISH_WORDS, Query
+from .query import Query
 from .search import _dense, _lexical, _number_chunks, _typed_number_keys, citing_chunks
 
 _SYLLABLE = store.syllable_analyzer()
@@ -120,6 +121,6 @@ class NumberRetriever:
 
 
 def _restore(index: SearchIndex, text: str) -> str:
-    from indexer.vocab import restore_diacritics
+    from vntext.restore import restore_diacritics
 
     return restore_diacritics(text, index.vocab)

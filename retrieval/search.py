@@ -13,7 +13,7 @@ import numpy as np
 
 from indexer import store
 from indexer.document import Chunk
-from indexer.metadata import ABBREVIATIONS, citation_key, number_key
+from vntext.numbers import ABBREVIATIONS, citation_key, number_key
 
 from .config import RankingConfig
 from .entities import DocProfile, Entities, Gazetteer, agreement, corpus_places, doc_profile, question_entities
