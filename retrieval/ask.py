@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from vntext.language import STOP_SYLLABLES
 from vntext.normalize import fold
 from vntext.words import WORD
 
-from .answer import STOP_SYLLABLES, Answer, answer_terms
+from .answer import Answer, answer_terms
 from .cards import CardAnswer, Catalogue
 from indexer.chunker import context_header as header_of
 from .config import RankingConfig, ranking_config
@@ -49,16 +50,18 @@ def _words(text: str, accented: bool) -> list[str]:
     return words if accented else [fold(w) for w in words]
 
 
-def evidence_parts(index: SearchIndex, question: str | Query, hit: Hit) -> tuple[float, float]:
-    """(IDF-weighted word coverage, word-pair coverage) of the question in one passage and its header."""
-    q = as_query(question)
-    accented = q.accented
-    terms = answer_terms(q) if q.english else [w for w in _words(q.text, accented) if fold(w) not in STOP_SYLLABLES]
-    if not terms:
-        return 0.0, 0.0
-    passage = _words(hit.chunk.text + "\n" + header_of(hit.chunk), accented and not q.english)
+def evidence_terms(q: Query) -> list[str]:
+    """The question's words that evidence looks for: lower-cased, accented when the question is (folded when
+    not), without stop syllables; an English question's glossary terms and unknown words (`answer_terms`)."""
+    if q.english:
+        return answer_terms(q)
+    return [w for w in _words(q.text, q.accented) if fold(w) not in STOP_SYLLABLES]
+
+
+def coverage(terms: list[str], passage: list[str], weights: dict[str, float]) -> tuple[float, float]:
+    """(weighted share of the distinct terms found among the passage's words, share of the terms' adjacent
+    pairs found adjacent in it; without pairs, the first share again). `weights`: one per distinct term."""
     present = set(passage)
-    weights = {t: idf(index, fold(t)) for t in set(terms)}
     total = sum(weights.values()) or 1.0
     uni = sum(w for t, w in weights.items() if t in present) / total
     pairs = set(zip(terms, terms[1:]))
@@ -66,12 +69,22 @@ def evidence_parts(index: SearchIndex, question: str | Query, hit: Hit) -> tuple
     return uni, bi
 
 
+def evidence_parts(index: SearchIndex, question: str | Query, hit: Hit) -> tuple[float, float]:
+    """(IDF-weighted word coverage, word-pair coverage) of the question in one passage and its header."""
+    q = as_query(question)
+    terms = evidence_terms(q)
+    if not terms:
+        return 0.0, 0.0
+    passage = _words(hit.chunk.text + "\n" + header_of(hit.chunk), q.accented and not q.english)
+    return coverage(terms, passage, {t: idf(index, fold(t)) for t in set(terms)})
+
+
 def evidence(index: SearchIndex, question: str | Query, hits: list[Hit], config: RankingConfig | None = None) -> float:
     """How strongly the best passages support an answer to the question (`config`: the index model's)."""
     if not hits:
         return 0.0
     if config is None:
-        config = ranking_config(index.manifest.model_id)
+        config = ranking_config(getattr(getattr(index, "manifest", None), "model_id", None))
     q = as_query(question)
     if hits[0].reason in ("own", "number", "cites", "signer"):
         return config.number_evidence  # the question names a document that the corpus holds or cites
