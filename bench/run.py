@@ -206,8 +206,9 @@ def synthetic_index(n_chunks: int, embedder, workdir: Path, n_sample: int = 256,
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(d.text, encoding="utf-8")
             manifest.files[d.source] = {"sha256": store.file_sha256(path), "doc_id": d.doc_id, "size": path.stat().st_size}
-    store.write_generation(index_dir / "gen-000001", manifest, kept, chunks, vecs)
-    store.publish(index_dir, "gen-000001")
+    name = store.next_generation_name(index_dir)
+    store.write_generation(index_dir / name, manifest, kept, chunks, vecs)
+    store.publish(index_dir, name)
     return index_dir
 
 
@@ -237,13 +238,14 @@ def bench_latency(n_chunks: int, embedder, queries: list[str], n_sample: int = 2
     """Full search path latency (p50/p95) and its stages, one query at a time, warm process; quiet, then
     (with `under_load`, a corpus folder) again while a build of that corpus runs beside it, on the new
     paths and on the old setting (fp32 torch, default threads)."""
+    from indexer import layout
     from indexer.runtime import configure_for_queries
     from retrieval.index import load_index
 
     configure_for_queries()
     work = cache / f"syn-{n_chunks}-{n_sample}" if cache else Path(tempfile.mkdtemp(prefix=f"bench-{n_chunks}-"))
     index_dir = work / "index"
-    if not (index_dir / "CURRENT").exists():
+    if not (index_dir / layout.POINTER).exists():
         shutil.rmtree(work, ignore_errors=True)
         synthetic_index(n_chunks, embedder, work, n_sample)
     size_mb = sum(p.stat().st_size for p in index_dir.rglob("*") if p.is_file()) / 1e6

@@ -20,6 +20,7 @@ from .budget import Budget
 from .embed import DEFAULT_MODEL, Embedder
 from .fast_embed import TORCH_FP32
 from .errors import CorpusError, IndexCorrupt, IndexerError, IndexMismatch, IndexMissing, ReadError
+from .layout import pipeline_changes
 from .lock import LOCK_NAME, BuildLock  # noqa: F401  (LOCK_NAME re-exported)
 from .metadata import extract_metadata, issuing_organ
 from vntext.normalize import NORMALIZER_VERSION, normalize_document
@@ -50,6 +51,8 @@ class BuildReport:
     legacy: dict[str, str] = field(default_factory=dict)  # source -> tcvn3 / vni / cp1258
     replaced: dict[str, int] = field(default_factory=dict)  # source -> bad bytes replaced by U+FFFD
     kept: list[str] = field(default_factory=list)  # in a folder that could not be read: kept as indexed before
+    pipeline_changed: list[str] = field(default_factory=list)  # stages whose version differs from the index's
+    reread: list[str] = field(default_factory=list)  # unchanged files read again because the pipeline changed
     seconds: float = 0.0
 
 
@@ -84,6 +87,12 @@ class _Previous:
     vector_index: object = None  # the previous FAISS index (an IVF one is updated, not retrained)
     lexical: store.LexicalBase | None = None  # its lexical index, when in this code's format
     vocab_counts: VocabCounts | None = None  # its vocabulary counts, when it kept them
+    pipeline: str | None = None  # the pipeline version that made it (layout.pipeline_version; "" if not recorded)
+
+    @property
+    def pipeline_changed(self) -> bool:
+        """True when the previous index was made by another reader, normaliser, metadata or chunker version."""
+        return self.pipeline is not None and self.pipeline != store.PIPELINE_VERSION
 
 
 def _previous(index_dir: Path, model_id: str) -> _Previous:
@@ -96,8 +105,8 @@ def _previous(index_dir: Path, model_id: str) -> _Previous:
     if (manifest.model_id, manifest.normalizer_version, manifest.chunker_version) != (
         model_id, NORMALIZER_VERSION, CHUNKER_VERSION,
     ):
-        return _Previous()
-    prev = _Previous(manifest=manifest)
+        return _Previous(pipeline=manifest.pipeline_version)
+    prev = _Previous(manifest=manifest, pipeline=manifest.pipeline_version)
     try:
         prev.documents = {d.doc_id: d for d in store.read_documents(gen)}
         for chunk in store.read_chunks(gen, prev.documents):
@@ -106,6 +115,9 @@ def _previous(index_dir: Path, model_id: str) -> _Previous:
         prev.vectors = store.vectors_by_id(prev.vector_index)
     except (IndexCorrupt, OSError, RuntimeError):  # damaged although its checksums matched: read the corpus afresh
         return _Previous()
+    if prev.pipeline_changed:  # every file is read again: its header words and number keys may differ, and a
+        prev.vector_index = None  # re-embedded chunk keeps its id (an updated IVF index would keep its old vector)
+        return prev
     if manifest.format_version == store.FORMAT_VERSION:
         prev.lexical = store.LexicalBase(gen / store.LEXICAL, set(prev.documents), manifest.checksums)
     try:
@@ -158,6 +170,8 @@ def build_index(
         store.cleanup(index_dir)
         prev = _Previous() if rebuild else _previous(index_dir, model_id)
         report = BuildReport(model_id=model_id)
+        if prev.pipeline_changed:
+            report.pipeline_changed = pipeline_changes(prev.pipeline, store.PIPELINE_VERSION)
         files, report.skipped = scan_corpus(corpus)
         old_files = prev.manifest.files if prev.manifest else {}
         documents: list[Document] = []
@@ -173,7 +187,7 @@ def build_index(
                 digest = store.file_sha256(cf.path)
                 old = old_files.get(cf.source)
                 same = bool(old and old["sha256"] == digest and old["doc_id"] in prev.documents)
-                if same and prev.documents[old["doc_id"]].meta.relations is not None:
+                if same and prev.documents[old["doc_id"]].meta.relations is not None and not prev.pipeline_changed:
                     doc = prev.documents[old["doc_id"]]
                     doc = Document(doc.doc_id, cf.source, doc.text, doc.meta, digest)
                     doc_chunks = prev.chunks.get(doc.doc_id, [])
@@ -192,7 +206,10 @@ def build_index(
                     if options.replaced:
                         report.replaced[cf.source] = options.replaced
                     # read again when unchanged but indexed before relations existed (same chunks: no re-embedding)
+                    # or by another pipeline version (re-embedded only where a chunk's embedded text differs)
                     (report.unchanged if same else report.changed if old else report.added).append(cf.source)
+                    if same and prev.pipeline_changed:
+                        report.reread.append(cf.source)
                 size = cf.path.stat().st_size
             except ReadError as exc:
                 report.skipped.append(Skipped(cf.source, exc.code, exc.detail))
@@ -224,6 +241,7 @@ def build_index(
         manifest = store.Manifest(
             model_id=model_id,
             dim=vectors.shape[1],
+            pipeline_version=store.PIPELINE_VERSION,
             files=manifest_files,
             skipped=[s.__dict__ for s in report.skipped],
             embedded_with=_embedded_with(prev, embedder, report),
@@ -307,6 +325,10 @@ def _with_source(chunk: Chunk, source: str) -> Chunk:
 
 
 def _vectors(chunks: list[Chunk], prev: _Previous, embedder: Embedder, progress: Progress, report: BuildReport) -> np.ndarray:
+    if prev.pipeline_changed:  # a chunk's id is its document's text and offset: its header may have changed
+        before = {c.chunk_id: embedding_text(c) for old in prev.chunks.values() for c in old}
+        prev.vectors = {c.chunk_id: prev.vectors[c.chunk_id] for c in chunks
+                        if c.chunk_id in prev.vectors and before.get(c.chunk_id) == embedding_text(c)}
     todo = [i for i, c in enumerate(chunks) if c.chunk_id not in prev.vectors]
     dim = embedder.dim if todo or not prev.vectors else len(next(iter(prev.vectors.values())))
     out = np.zeros((len(chunks), dim), np.float32)

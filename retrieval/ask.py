@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from indexer.layout import FOLDED
 from vntext.language import STOP_SYLLABLES
 from vntext.normalize import fold
 from vntext.words import WORD
@@ -39,9 +40,8 @@ class AskResult:
 
 def idf(index: SearchIndex, term: str) -> float:
     """BM25-style inverse document frequency of a folded term in the folded lexical field."""
-    searcher = index.searcher
-    n = searcher.num_docs
-    df = searcher.doc_freq("text_fold", term)
+    n = index.lexical.num_docs
+    df = index.lexical.doc_freq(FOLDED, term)
     return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from indexer import store
+from indexer import layout
 from vntext.language import ENGLISH_WORDS
 
 from .config import RankingConfig
@@ -18,8 +18,8 @@ from .index import SearchIndex
 from .query import Query
 from .search import _dense, _lexical, _number_chunks, _typed_number_keys, citing_chunks
 
-_SYLLABLE = store.syllable_analyzer()
-_FOLD = store.fold_analyzer()
+_SYLLABLE = layout.syllable_analyzer()
+_FOLD = layout.fold_analyzer()
 
 
 @dataclass
@@ -81,21 +81,21 @@ class LexicalRetriever:
         if q.restored and q.restored != q.text:
             lex_restored = q.restored if q.lexical is None else _restore(index, lex)
             with clock("lexical"):
-                out["vi_r"] = _lexical(index, "text_vi", _SYLLABLE.analyze(lex_restored), limit, pair_boost=boost)
+                out["vi_r"] = _lexical(index, layout.ACCENTED, _SYLLABLE.analyze(lex_restored), limit, pair_boost=boost)
         if q.accented:
             with clock("lexical"):
-                out["vi"] = _lexical(index, "text_vi", _SYLLABLE.analyze(lex), limit, pair_boost=boost)
+                out["vi"] = _lexical(index, layout.ACCENTED, _SYLLABLE.analyze(lex), limit, pair_boost=boost)
         if q.english:
             lex_gloss = q.gloss if q.lexical is None else english_terms(index, lex)
             with clock("lexical"):
-                out["gloss"] = (_lexical(index, "text_vi", _SYLLABLE.analyze(lex_gloss), limit, pair_boost=boost)
+                out["gloss"] = (_lexical(index, layout.ACCENTED, _SYLLABLE.analyze(lex_gloss), limit, pair_boost=boost)
                                 if lex_gloss else [])
             fold_tokens = _FOLD.analyze(" ".join(unknown_words(lex, ENGLISH_WORDS)))
         else:
             fold_tokens = _FOLD.analyze(lex)
         # word pairs only where the folded field is the main lexical signal; header words in the same query
         with clock("lexical"):
-            out["fold"] = _lexical(index, "text_fold", fold_tokens, limit, pairs=not q.accented,
+            out["fold"] = _lexical(index, layout.FOLDED, fold_tokens, limit, pairs=not q.accented,
                                    header_boost=self.config.header_boost, pair_boost=boost)
         return out
 
