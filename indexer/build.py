@@ -83,6 +83,7 @@ class _Previous:
     vectors: dict[int, np.ndarray] = field(default_factory=dict)
     vector_index: object = None  # the previous FAISS index (an IVF one is updated, not retrained)
     lexical: store.LexicalBase | None = None  # its lexical index, when in this code's format
+    store: object = None  # its chunk store's segments (store.store_base), carried over where unchanged
     vocab_counts: VocabCounts | None = None  # its vocabulary counts, when it kept them
 
 
@@ -99,10 +100,13 @@ def _previous(index_dir: Path, model_id: str) -> _Previous:
         return _Previous()
     prev = _Previous(manifest=manifest)
     try:
-        prev.documents = {d.doc_id: d for d in store.read_documents(gen)}
-        for chunk in store.read_chunks(gen, prev.documents):
+        segment_of: dict[str, int] = {}
+        prev.documents = {d.doc_id: d for d in store.read_documents(gen, manifest, segment_of)}
+        for chunk in store.read_chunks(gen, prev.documents, manifest):
             prev.chunks.setdefault(chunk.doc_id, []).append(chunk)
-        prev.vector_index = store.read_vectors(gen)
+        prev.store = store.store_base(gen, manifest, prev.documents, segment_of,
+                                      {doc_id: len(c) for doc_id, c in prev.chunks.items()})
+        prev.vector_index = store.read_vectors(gen, manifest)
         prev.vectors = store.vectors_by_id(prev.vector_index)
     except (IndexCorrupt, OSError, RuntimeError):  # damaged although its checksums matched: read the corpus afresh
         return _Previous()
@@ -230,7 +234,7 @@ def build_index(
         )
         store.write_generation(index_dir / name, manifest, documents, chunks, vectors, trace=trace,
                                previous_vectors=prev.vector_index, lexical_base=prev.lexical,
-                               vocab_counts=_vocab_counts(prev, chunks))
+                               vocab_counts=_vocab_counts(prev, chunks), store_base=prev.store)
         trace("publish")
         store.publish(index_dir, name)
         trace("cleanup")

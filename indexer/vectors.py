@@ -42,7 +42,7 @@ def build_vector_index(vectors: np.ndarray, ids: np.ndarray, previous=None,
         old_ids = all_ids(index)
         gone = np.setdiff1d(old_ids, ids)
         if len(gone):
-            index.remove_ids(faiss.IDSelectorArray(gone))
+            index.remove_ids(faiss.IDSelectorBatch(gone))
         fresh = ~np.isin(ids, old_ids)
         if fresh.any():
             index.add_with_ids(vectors[fresh], ids[fresh])

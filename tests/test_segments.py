@@ -1,0 +1,182 @@
+"""The chunk store in segments (indexer/segments.py): an update carries unchanged segments over by hard
+link with their checksums, writes the rest into one new segment, and reads exactly as a full write.
+Real Wikipedia articles and the real chunker; vectors are random (no model needed)."""
+
+import dataclasses
+import gzip
+import json
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from indexer import segments as seg
+from indexer import store
+from indexer.build import describe
+from indexer.chunker import chunk_document
+from indexer.document import text_id
+from indexer.errors import IndexCorrupt
+from indexer.normalize import normalize_document
+
+from .conftest import SHARED
+
+
+@pytest.fixture(scope="module")
+def docs():
+    out = []
+    with gzip.open(SHARED / "datasets" / "viwiki.jsonl.gz", "rt", encoding="utf-8") as f:
+        for line in f:
+            a = json.loads(line)
+            if 1500 <= len(a["text"]) <= 6000:
+                out.append(_doc(f"wiki/{len(out):03d}.txt", f"{a['title']}\n\n{a['text']}"))
+            if len(out) == 24:
+                return out
+
+
+def _doc(source, raw):
+    text = normalize_document(raw)
+    doc = describe(raw, text, source)
+    doc.file_sha256 = text_id(raw)
+    return doc
+
+
+def write(index_dir, docs, base=True):
+    """A new generation of `docs` (carrying the current one's segments over when `base`), published."""
+    chunks = [c for d in docs for c in chunk_document(d)]
+    files = {d.source: {"sha256": d.file_sha256, "doc_id": d.doc_id, "size": len(d.text)} for d in docs}
+    manifest = store.Manifest(model_id="test", dim=4, files=files)
+    vectors = np.stack([vector_of(c.chunk_id) for c in chunks])
+    previous = None
+    if base and (index_dir / store.POINTER).exists():
+        gen = store.current_generation(index_dir)
+        m = store.read_manifest(gen)
+        store.verify(gen, m)
+        where = {}
+        prev_docs = {d.doc_id: d for d in store.read_documents(gen, m, where)}
+        rows = Counter(c.doc_id for c in store.read_chunks(gen, prev_docs, m))
+        previous = store.store_base(gen, m, prev_docs, where, rows)
+    name = store.next_generation_name(index_dir)
+    index_dir.mkdir(exist_ok=True)
+    store.write_generation(index_dir / name, manifest, docs, chunks, vectors, store_base=previous)
+    store.publish(index_dir, name)
+    return index_dir / name
+
+
+def vector_of(chunk_id):
+    """A chunk's vector: the same in every generation, as a build re-uses it."""
+    return np.random.default_rng(chunk_id % 2**32).normal(size=4).astype(np.float32)
+
+
+def view(gen):
+    """What a reader gets from a generation: documents and chunks in order, and every chunk's vector."""
+    docs = store.read_documents(gen)
+    chunks = store.read_chunks(gen)
+    vectors = store.vectors_by_id(store.read_vectors(gen))
+    assert sorted(vectors) == sorted(c.chunk_id for c in chunks)  # no dropped row, no duplicate
+    assert all(np.array_equal(v, vector_of(i)) for i, v in vectors.items())
+    return ([dataclasses.asdict(d) for d in docs],
+            [(c.chunk_id, c.doc_id, c.source, c.start, c.end, c.section, c.text) for c in chunks])
+
+
+def full_view(tmp_path, docs):
+    return view(write(tmp_path / "full", docs, base=False))
+
+
+def inode(path):
+    return path.stat().st_ino
+
+
+def test_an_add_links_the_old_segment_writes_one_new_and_reads_as_a_full_write(tmp_path, docs):
+    index_dir = tmp_path / "index"
+    first = write(index_dir, docs[1:20])
+    before = view(first)
+    second = write(index_dir, docs[:20])  # the new document sorts first: readers must put it first
+    for name in (seg.DOCUMENTS, seg.CHUNKS, seg.VECTORS):
+        assert inode(second / name) == inode(first / name)
+    new_docs, new_chunks, new_vectors = seg.file_names("000002")
+    assert store.read_vectors(second).ntotal == store.read_vectors(first).ntotal + len(chunk_document(docs[0]))
+    assert [json.loads(line)["doc_id"] for line in (second / new_docs).read_text().splitlines()] == [docs[0].doc_id]
+    assert {json.loads(line)["doc_id"] for line in (second / new_chunks).read_text().splitlines()} == {docs[0].doc_id}
+    m1, m2 = store.read_manifest(first), store.read_manifest(second)
+    assert [s["name"] for s in m2.segments] == ["", "000002"]
+    assert m2.checksums[seg.DOCUMENTS] == m1.checksums[seg.DOCUMENTS]  # carried, not read again
+    store.verify(second, m2)
+    store.verify(first, m1)
+    assert view(second) == full_view(tmp_path, docs[:20])
+    assert view(first) == before  # the old generation still reads as it did
+
+
+def test_remove_change_and_rename_drop_from_the_old_segment(tmp_path, docs):
+    index_dir = tmp_path / "index"
+    first = write(index_dir, docs[:20])
+    changed = _doc(docs[5].source, docs[5].text + "\n\nĐoạn bổ sung về công tác cán bộ.")
+    renamed = dataclasses.replace(docs[7], source="wiki/doi-ten.txt")
+    now = [d for i, d in enumerate(docs[:20]) if i not in (3, 5, 7)] + [changed, renamed]
+    second = write(index_dir, now)
+    assert inode(second / seg.CHUNKS) == inode(first / seg.CHUNKS)
+    m = store.read_manifest(second)
+    assert m.segments[0]["dropped"] == sorted([docs[3].doc_id, docs[5].doc_id, docs[7].doc_id])
+    assert m.segments[0]["dropped_chunks"] == sum(len(chunk_document(docs[i])) for i in (3, 5, 7))
+    new_docs = seg.file_names(m.segments[1]["name"])[0]
+    assert {json.loads(line)["source"] for line in (second / new_docs).read_text().splitlines()} == {
+        docs[5].source, "wiki/doi-ten.txt"}
+    store.verify(second, m)
+    assert view(second) == full_view(tmp_path, now)
+    assert docs[3].doc_id not in {d.doc_id for d in store.read_documents(second)}
+
+
+def test_a_segment_mostly_dropped_is_written_anew(tmp_path, docs):
+    index_dir = tmp_path / "index"
+    first = write(index_dir, docs[:20])
+    second = write(index_dir, docs[:8] + [docs[20]])  # 12 of 20 documents gone: over MAX_DROPPED
+    assert inode(second / seg.CHUNKS) != inode(first / seg.CHUNKS)
+    m = store.read_manifest(second)
+    assert m.segments == [seg.segment("", sum(len(chunk_document(d)) for d in docs[:8] + [docs[20]]))]
+    assert view(second) == full_view(tmp_path, docs[:8] + [docs[20]])
+
+
+def test_many_adds_keep_at_most_max_segments(tmp_path, docs):
+    index_dir = tmp_path / "index"
+    write(index_dir, docs[:10])
+    for n in range(11, 11 + seg.MAX_SEGMENTS + 2):
+        gen = write(index_dir, docs[:n])
+        assert len(store.read_manifest(gen).segments) <= seg.MAX_SEGMENTS
+    assert inode(gen / seg.CHUNKS) == inode(index_dir / "gen-000001" / seg.CHUNKS)  # the big one stays
+    store.verify(gen, store.read_manifest(gen))
+    assert view(gen) == full_view(tmp_path, docs[: 10 + seg.MAX_SEGMENTS + 2])
+
+
+def test_damage_to_a_carried_segment_is_found_in_both_generations(tmp_path, docs):
+    index_dir = tmp_path / "index"
+    first = write(index_dir, docs[1:20])
+    second = write(index_dir, docs[:20])
+    with open(first / seg.CHUNKS, "ab") as f:  # the same file: a hard link
+        f.write(b"\n")
+    for gen in (first, second):
+        with pytest.raises(IndexCorrupt, match="checksum mismatch: chunks.jsonl"):
+            store.verify(gen, store.read_manifest(gen))
+
+
+def test_a_missing_segment_file_is_named(tmp_path, docs):
+    index_dir = tmp_path / "index"
+    write(index_dir, docs[1:20])
+    second = write(index_dir, docs[:20])
+    (second / "documents.000002.jsonl").unlink()
+    with pytest.raises(IndexCorrupt, match="missing file documents.000002.jsonl"):
+        store.verify(second, store.read_manifest(second))
+
+
+def test_an_ivf_segment_takes_the_others_vectors_and_loses_its_dropped_rows(tmp_path, docs, monkeypatch):
+    from indexer import vectors as V
+
+    monkeypatch.setattr(V, "APPROX_THRESHOLD", 50)
+    index_dir = tmp_path / "index"
+    first = write(index_dir, docs[1:20])
+    assert V.is_ivf(store.read_vectors(first))
+    renamed = dataclasses.replace(docs[7], source="wiki/doi-ten.txt")
+    now = [docs[0]] + [d for i, d in enumerate(docs[1:20], 1) if i not in (3, 7)] + [renamed]
+    second = write(index_dir, now)
+    assert inode(second / seg.VECTORS) == inode(first / seg.VECTORS)
+    loaded = store.read_vectors(second)
+    assert V.is_ivf(loaded)
+    assert view(second) == full_view(tmp_path, now)
