@@ -241,7 +241,7 @@ def page_ask(index: SearchIndex) -> None:
 
 def _documents_table(index: SearchIndex, needle: str) -> tuple[list[dict], list[str]]:
     """The rows of the Văn bản table matching `needle` (folded), newest first, and their document ids."""
-    from indexer.normalize import fold
+    from vntext.normalize import fold
 
     rows, ids = [], []
     key = fold(needle).lower().strip()

@@ -48,7 +48,7 @@ def rss_mb() -> float:
 def wiki_document(source: str, title: str, text: str):
     """An article as the indexer reads it from a UTF-8 text file: normalised, with its metadata (None if empty)."""
     from indexer.build import describe
-    from indexer.normalize import normalize_document
+    from vntext.normalize import normalize_document
 
     raw = f"{title}\n\n{text}"
     body = normalize_document(raw)

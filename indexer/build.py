@@ -22,7 +22,7 @@ from .fast_embed import TORCH_FP32
 from .errors import CorpusError, IndexCorrupt, IndexerError, IndexMismatch, IndexMissing, ReadError
 from .lock import LOCK_NAME, BuildLock  # noqa: F401  (LOCK_NAME re-exported)
 from .metadata import extract_metadata, issuing_organ
-from .normalize import NORMALIZER_VERSION, normalize_document
+from vntext.normalize import NORMALIZER_VERSION, normalize_document
 from .outlet import news_outlet
 from .relations import extract_relations
 from .reader import ReadOptions, Skipped, os_reason, read_file, scan_corpus

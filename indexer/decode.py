@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .errors import ReadError
-from .legacy import detect_legacy, repair_legacy, vietnamese_score
+from vntext.legacy import detect_legacy, repair_legacy, vietnamese_score
 
 REPLACEMENT = "\ufffd"
 

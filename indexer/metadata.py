@@ -1,66 +1,16 @@
-"""Metadata read from a normalised document's own text, and document-number parsing."""
+"""Metadata read from a normalised document's own text (document numbers: vntext.numbers)."""
 
 from __future__ import annotations
 
 import re
 
+from vntext.names import ORGAN_PHRASES, vietnamese_case
+from vntext.numbers import TYPE_NAMES, canonical_type, cited_numbers, find_numbers, number_type
+
 from .document import DocMeta
-from .normalize import fold, normalize
 
-# 1539-CV/TU, 23/2019/NQ-HĐND, 142/ĐCT-VP, 45/2019/QH14, 11/NQ-TW, 1234/QĐ-TTg (one lower-case letter after
-# two capitals: "TTg" = Thủ tướng), "15 /2024/NQ-HĐND" (a space before the slash, as typed in headers)
-_PART = r"(?:[A-ZĐ]{2,8}[a-zđ](?![a-zđ])|[A-ZĐ]{1,8}\d{0,2})"
-DOC_NUMBER_RE = re.compile(rf"(?<![\w/-])\d{{1,5}}(?: ?/ ?\d{{4}})?(?: ?[-/] ?{_PART}(?![a-zđ])){{1,3}}(?![\w/])")
-_NUMBER_ANY_CASE_RE = re.compile(
-    r"(?<![\w/-])\d{1,5}(?:\s?/\s?\d{4})?(?:\s?[-/]\s?[a-zđ]{1,8}\d{0,2}){1,3}(?![\w/])", re.IGNORECASE
-)
-
-# abbreviation in a number -> document type
-ABBREVIATIONS = {
-    "CV": "Công văn",
-    "CT": "Chỉ thị",
-    "NQ": "Nghị quyết",
-    "KL": "Kết luận",
-    "TT": "Thông tri",
-    "QĐ": "Quyết định",
-    "QĐI": "Quy định",
-    "KH": "Kế hoạch",
-    "ĐA": "Đề án",
-    "NĐ": "Nghị định",
-    "HD": "Hướng dẫn",
-    "BC": "Báo cáo",
-    "TB": "Thông báo",
-    "CTR": "Chương trình",
-    "QH": "Luật",
-}
-TYPE_NAMES = sorted(
-    set(ABBREVIATIONS.values()) | {"Thông tư", "Bộ luật", "Luật", "Tờ trình", "Hiến pháp"}, key=len, reverse=True
-)
-TYPE_TO_ABBREVIATION = {name: abbr for abbr, name in ABBREVIATIONS.items()} | {"Thông tư": "TT", "Bộ luật": "QH"}
-_TYPE_ALT = "|".join(re.escape(t) for t in TYPE_NAMES)
-# "Quyết định 217, 218", "Nghị quyết 02", "Chỉ thị số 35"
-_TEXTUAL_CITE_RE = re.compile(
-    rf"(?<!\w)({_TYPE_ALT})\s+(?:số\s+)?(\d{{1,4}})(?![\w/-])((?:\s*,\s*\d{{1,4}}(?![\w/-]))*)", re.IGNORECASE
-)
 _NEWS_TYPE = "Tin bài"
-# what follows a bare number when it is a period or an amount, not a document ("báo cáo 6 tháng", "kế hoạch 2
-# năm", "Quyết định 217 người"): such a number is no reference
-_NOT_A_REFERENCE_AFTER = re.compile(
-    r"\s*(?:tháng|năm|ngày|tuần|quý|giờ|người|đồng|triệu|tỷ|lần|%|phần trăm|nội dung|điểm|nhiệm vụ|giải pháp)(?!\w)",
-    re.IGNORECASE,
-)
 
-_ORGAN_PHRASES = [
-    "Ban Chấp hành Trung ương", "Ban Chấp hành", "Ban Thường vụ", "Bộ Chính trị", "Ban Bí thư",
-    "Trung ương", "Ủy ban nhân dân", "Hội đồng nhân dân", "Ủy ban Mặt trận Tổ quốc Việt Nam",
-    "Hội Liên hiệp Phụ nữ Việt Nam", "Hội Liên hiệp Phụ nữ", "Đoàn Thanh niên Cộng sản Hồ Chí Minh",
-    "Ban Tổ chức", "Ban Tuyên giáo", "Ban Dân vận", "Ban Kiểm tra", "Văn phòng", "Chính phủ", "Quốc hội",
-    "Thành ủy", "Tỉnh ủy", "Huyện ủy", "Quận ủy", "Thị ủy", "Đảng ủy", "Đảng bộ", "Đảng đoàn",
-    "Ban cán sự đảng", "Tỉnh đoàn", "Thành đoàn", "Huyện đoàn", "Quận đoàn", "Ban Tổ chức Tỉnh ủy",
-    "thành phố", "tỉnh", "quận", "huyện", "thị xã", "xã", "phường", "Bộ",
-]
-# matched with their diacritics: "TĨNH" in "HÀ TĨNH" is no "tỉnh"
-_ORGAN_WORDS = sorted(((normalize(p).lower().split(), p.split()) for p in _ORGAN_PHRASES), key=lambda x: -len(x[0]))
 _SKIP_HEADER = re.compile(
     r"^(?:\*+|đảng cộng sản việt nam|cộng hòa xã hội chủ nghĩa việt nam|độc lập\s*-\s*tự do\s*-\s*hạnh phúc)$",
     re.IGNORECASE,
@@ -83,103 +33,6 @@ _NAME = re.compile(r"^(?:[A-ZĐÀ-Ỹ][a-zđà-ỹ]*\s){1,4}[A-ZĐÀ-Ỹ][a-zđ�
 _TITLE_LINE = re.compile(rf"^({'|'.join(t.upper() for t in TYPE_NAMES)})\b")
 
 
-def number_key(number: str) -> str:
-    """Comparable form of a document number: 11-NQ/TW and 11/NQ-TW give the same key."""
-    return re.sub(r"[^0-9A-Z]+", "", fold(number).upper())
-
-
-def find_numbers(text: str) -> list[str]:
-    """Document numbers written in `text`, in order, without repeats (by `number_key`)."""
-    found = (m.group(0).replace(" ", "") for m in DOC_NUMBER_RE.finditer(text))
-    return _unique(n for n in found if not _is_form_number(n))
-
-
-def _is_form_number(number: str) -> bool:
-    """Appendix form numbers (Mẫu số 01/PLI) are not documents."""
-    return bool(re.match(r"\d+/PL", number))
-
-
-def find_numbers_any_case(text: str) -> list[str]:
-    """Document numbers in a typed query, tolerating lower case and spaces ("35-ct/tw")."""
-    return _unique(re.sub(r"\s", "", m.group(0)).upper() for m in _NUMBER_ANY_CASE_RE.finditer(text))
-
-
-def _unique(items) -> list[str]:
-    seen: dict[str, str] = {}
-    for item in items:
-        seen.setdefault(number_key(item), item)
-    return list(seen.values())
-
-
-def citation_key(cite: str) -> str:
-    """Key of a citation: `number_key` of a full number, "T" + type abbreviation + number for "Quyết định 217"."""
-    m = re.fullmatch(rf"({_TYPE_ALT})\s+(\d{{1,4}})", cite.strip(), re.IGNORECASE)
-    if m:
-        abbr = TYPE_TO_ABBREVIATION.get(_canonical_type(m.group(1)), m.group(1))
-        return "T" + number_key(abbr) + str(int(m.group(2)))
-    return number_key(cite)
-
-
-def number_type(number: str) -> str:
-    """Document type implied by the abbreviation in a number (1539-CV/TU -> Công văn)."""
-    groups = re.findall(r"[A-ZĐ]+", number.upper())
-    if not groups:
-        return ""
-    abbr = groups[0]
-    if abbr == "TT" and len(groups) > 1 and not groups[-1].startswith(("TW", "TU", "HU", "QU", "ĐU")):
-        return "Thông tư"
-    return ABBREVIATIONS.get(abbr, "")
-
-
-def textual_citations(text: str) -> list[str]:
-    """Citations written as a type and a bare number: "Quyết định 217", "Nghị quyết 02" (not "kế hoạch 2025",
-    "báo cáo 6 tháng": see `is_bare_reference`)."""
-    out: list[str] = []
-    for m in _TEXTUAL_CITE_RE.finditer(text):
-        kind = _canonical_type(m.group(1))
-        numbers = [m.group(2)] + re.findall(r"\d+", m.group(3))
-        has_so = "số" in m.group(0).lower()
-        if len(m.group(2)) == 1 and not has_so:
-            continue
-        if not is_bare_reference(m.group(2), text[m.end() : m.end() + 20], has_so):
-            continue
-        out.extend(f"{kind} {n}" for n in numbers)
-    return list(dict.fromkeys(out))
-
-
-def is_bare_reference(number: str, after: str, has_so: bool) -> bool:
-    """Whether "<type> <number>" names a document: not a year ("kế hoạch 2025") unless written "số 2025", and
-    not a period or an amount ("báo cáo 6 tháng", "kế hoạch 2 năm")."""
-    if _NOT_A_REFERENCE_AFTER.match(after):
-        return False
-    return has_so or not (len(number) == 4 and 1900 <= int(number) <= 2100)
-
-
-def _canonical_type(word: str) -> str:
-    for name in TYPE_NAMES:
-        if name.lower() == word.lower():
-            return name
-    return word
-
-
-def vietnamese_case(upper: str) -> str:
-    """Turn an upper-case organ name into its usual case: THÀNH ỦY HẢI PHÒNG -> Thành ủy Hải Phòng."""
-    words = upper.split()
-    keys = [normalize(w).lower() for w in words]
-    out: list[str] = []
-    i = 0
-    while i < len(words):
-        for key, canon in _ORGAN_WORDS:
-            if keys[i : i + len(key)] == key:
-                out.extend(canon)
-                i += len(key)
-                break
-        else:
-            out.append(words[i][:1].upper() + words[i][1:].lower())
-            i += 1
-    return " ".join(out)
-
-
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.split("\n")]
 
@@ -200,7 +53,7 @@ def extract_metadata(text: str) -> DocMeta:
             meta.number = numbers[0]
     title_at = _title_line(head)
     if title_at is not None:
-        meta.doc_type = _canonical_type(_TITLE_LINE.match(_clean(head[title_at])).group(1))
+        meta.doc_type = canonical_type(_TITLE_LINE.match(_clean(head[title_at])).group(1))
     elif meta.number:
         meta.doc_type = number_type(meta.number)
     if meta.number or meta.doc_type or _looks_official(text, head):
@@ -212,26 +65,6 @@ def extract_metadata(text: str) -> DocMeta:
     _signature(lines, meta)
     meta.cites = cited_numbers(text, meta.number, meta.doc_type)
     return meta
-
-
-def cited_numbers(text: str, own_number: str = "", own_type: str = "") -> list[str]:
-    """Numbers a text cites: full numbers, then "Quyết định 217" style ones that no full number covers;
-    never the document's own number."""
-    own = number_key(own_number) if own_number else None
-    own_type = own_type or (number_type(own_number) if own_number else "")
-    cites = [n for n in find_numbers(text) if number_key(n) != own]
-    cited_pairs = {(number_type(n), _leading_int(n)) for n in cites}
-    for textual in textual_citations(text):
-        kind, _, n = textual.rpartition(" ")
-        if (kind, int(n)) not in cited_pairs and not (kind == own_type and own and _leading_int(own_number) == int(n)):
-            cites.append(textual)
-    return cites
-
-
-def leading_int(number: str) -> int:
-    """The number a document number starts with (1539-CV/TU -> 1539; "Chỉ thị 35" -> 35); -1 when none."""
-    m = re.search(r"\d+", number)
-    return int(m.group(0)) if m else -1
 
 
 def _title_line(head: list[str]) -> int | None:
@@ -259,11 +92,6 @@ def _title_subject(head: list[str], title_at: int) -> str:
     return title[:1] + title[1:].lower()
 
 
-def _leading_int(number: str) -> int:
-    m = re.match(r"\d+", number)
-    return int(m.group(0)) if m else -1
-
-
 def issuing_organ(text: str) -> str:
     """The organ that issues an official document, from its header: the last header block ("ĐẢNG BỘ THÀNH
     PHỐ CẦN THƠ / QUẬN ỦY NINH KIỀU" -> "Quận ủy Ninh Kiều"), after its parent when it is a department
@@ -286,7 +114,7 @@ def issuing_organ(text: str) -> str:
             names.append(name)
     if not names:
         return ""
-    if len(names) > 1 and names[-1] in _ORGAN_PHRASES:
+    if len(names) > 1 and names[-1] in ORGAN_PHRASES:
         return f"{names[-1]} {names[-2]}"
     return names[-1]
 

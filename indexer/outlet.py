@@ -7,8 +7,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from .metadata import vietnamese_case
-from .normalize import normalize
+from vntext.names import vietnamese_case
+from vntext.normalize import normalize
 
 _DATA = Path(__file__).with_name("outlets.json")
 _BYLINE_MAX = 60

@@ -367,7 +367,7 @@ def read_file(path: Path, options: ReadOptions | None = None) -> str:
 
 
 def _read(path: Path, options: ReadOptions) -> str:
-    from .legacy import repair_legacy
+    from vntext.legacy import repair_legacy
 
     suffix = path.suffix.lower()
     budget = options.budget

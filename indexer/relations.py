@@ -18,17 +18,16 @@ from functools import lru_cache
 from pathlib import Path
 
 from .document import Relation
-from .metadata import (
-    DOC_NUMBER_RE, TYPE_NAMES, _TEXTUAL_CITE_RE, _canonical_type, cited_numbers, leading_int, number_key, number_type,
+from vntext.numbers import (
+    DOC_NUMBER_RE, TEXTUAL_CITE_RE, TYPE_ALT, canonical_type, cited_numbers, leading_int, number_key, number_type,
 )
-from .normalize import normalize
+from vntext.normalize import normalize
 
 __all__ = ["KINDS", "Relation", "extract_relations"]
 
 KINDS = ("cites", "replaces", "repeals", "amends", "implements")
 _PHRASES = Path(__file__).with_name("relation_phrases.json")
-_TYPE_ALT = "|".join(re.escape(t) for t in TYPE_NAMES)
-_TYPE_BEFORE = re.compile(rf"(?:{_TYPE_ALT})\s+(?:số\s+)?$", re.IGNORECASE)
+_TYPE_BEFORE = re.compile(rf"(?:{TYPE_ALT})\s+(?:số\s+)?$", re.IGNORECASE)
 _CLAUSE_END = re.compile(r"\n|;|(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ“\"(])")
 _DATE = r"ngày\s+(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})"
 # what may stand between a document named just before a verb and that verb when the verb belongs to it
@@ -116,8 +115,8 @@ def _references(text: str, own_number: str, cites: list[str]) -> list[_Ref]:
             continue
         before = _TYPE_BEFORE.search(text, max(0, m.start() - 30), m.start())
         refs.append(_Ref(before.start() if before else m.start(), m.end(), number))
-    for m in _TEXTUAL_CITE_RE.finditer(text):
-        kind = _canonical_type(m.group(1))
+    for m in TEXTUAL_CITE_RE.finditer(text):
+        kind = canonical_type(m.group(1))
         if len(m.group(2)) == 1 and "số" not in m.group(0).lower():
             continue
         first = True

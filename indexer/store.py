@@ -30,8 +30,8 @@ import orjson
 from .chunker import CHUNKER_VERSION, context_header
 from .document import Chunk, Document
 from .errors import IndexCorrupt, IndexMismatch, IndexMissing
-from .metadata import citation_key, find_numbers, number_key, textual_citations
-from .normalize import NORMALIZER_VERSION
+from vntext.numbers import citation_key, find_numbers, number_key, textual_citations
+from vntext.normalize import NORMALIZER_VERSION
 from . import segments as seg
 from .vectors import build_vector_index, prepare_for_search, vectors_by_id  # noqa: F401  (re-exported)
 from .vocab import VocabCounts, count_texts, load_counts, save_counts, vocab_from_counts

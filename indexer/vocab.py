@@ -1,4 +1,5 @@
-"""The corpus's own vocabulary for restoring diacritics in queries typed without them.
+"""The corpus's own vocabulary for restoring diacritics in queries typed without them (the restoring
+itself: vntext.restore).
 
 Each folded syllable maps to its most frequent accented form in the corpus, and each folded
 syllable pair to its most frequent accented pair where that differs from the syllable-by-syllable
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .normalize import fold
+from vntext.normalize import fold
+from vntext.words import letter_words
 
-_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _SHIFT = np.int64(32)
 _LOW = np.int64(0xFFFFFFFF)
 
@@ -55,7 +55,7 @@ def count_raw(texts: Iterable[str]) -> tuple[Counter[str], Counter[tuple[str, st
     pairs_n: Counter[tuple[str, str]] = Counter()
     for text in texts:
         for line in text.lower().split("\n"):
-            words = _WORD.findall(line)
+            words = letter_words(line)
             words_n.update(words)
             pairs_n.update(zip(words, words[1:]))
     return words_n, pairs_n
@@ -161,35 +161,3 @@ def vocab_from_counts(counts: VocabCounts, min_pair_count: int = 1) -> dict[str,
 def build_vocab(texts: Iterable[str], min_pair_count: int = 1) -> dict[str, dict[str, str]]:
     """{"uni": {folded: accented}, "bi": {"folded folded": "accented accented"}} from a corpus's texts."""
     return vocab_from_counts(count_texts(texts), min_pair_count)
-
-
-def restore_diacritics(query: str, vocab: dict[str, dict[str, str]]) -> str:
-    """Put diacritics back on an unaccented query, pairs first, from the corpus vocabulary."""
-    uni, bi = vocab.get("uni", {}), vocab.get("bi", {})
-    tokens = re.split(r"([^\W\d_]+)", query)
-    words = [(i, t) for i, t in enumerate(tokens) if i % 2 == 1]
-    out = list(tokens)
-    n = 0
-    while n < len(words):
-        i, w = words[n]
-        lw = w.lower()
-        if n + 1 < len(words) and tokens[i + 1].strip() == "":
-            j, w2 = words[n + 1]
-            pair = bi.get(lw + " " + w2.lower())
-            if pair:
-                a, b = pair.split(" ")
-                out[i], out[j] = _keep_case(w, a), _keep_case(w2, b)
-                n += 2
-                continue
-        if lw in uni:
-            out[i] = _keep_case(w, uni[lw])
-        n += 1
-    return "".join(out)
-
-
-def _keep_case(original: str, accented: str) -> str:
-    if original.isupper() and len(original) > 1:
-        return accented.upper()
-    if original[:1].isupper():
-        return accented[:1].upper() + accented[1:]
-    return accented

@@ -7,17 +7,18 @@ import re
 from dataclasses import dataclass
 
 from indexer.document import Chunk
-from indexer.normalize import fold
+from vntext.language import ENGLISH_WORDS
+from vntext.normalize import fold
+from vntext.words import WORD
 
 from .facts import Asked, classify, fact_spans
 from .glossary import translate_terms
-from .query import ENGLISH_WORDS, QueryInfo, analyze
+from .query import QueryInfo, analyze
 from .search import Hit
 
 _LOWER = "".join(c for c in map(chr, range(0x61, 0x1EFA)) if c.islower() and c.isalpha())
 # a clause ends at . ; ! ? and at a line break, unless the next line goes on in lower case (a hard-wrapped line)
 _CLAUSE_END = re.compile(rf"(?<=[.;!?…])\s+|\n+(?![{_LOWER}])")
-_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _MARKER = re.compile(r"^(?:\d{1,2}|[IVX]{1,5}|[a-zđ])[.\-)]$")
 # very common syllables that carry no answer-specific meaning
 STOP_SYLLABLES = set(
@@ -72,8 +73,8 @@ def answer_terms(q: QueryInfo) -> list[str]:
     words = q.folded.split() if not q.english else []
     if q.english:
         words = fold(translate_terms(q.text)).lower().split()
-        words += [w for w in _TOKEN.findall(q.folded) if w not in ENGLISH_WORDS]
-    return [w for w in _TOKEN.findall(" ".join(words)) if w not in STOP_SYLLABLES]
+        words += [w for w in WORD.findall(q.folded) if w not in ENGLISH_WORDS]
+    return [w for w in WORD.findall(" ".join(words)) if w not in STOP_SYLLABLES]
 
 
 def _bigrams(words: list[str]) -> set[tuple[str, str]]:
@@ -83,7 +84,7 @@ def _bigrams(words: list[str]) -> set[tuple[str, str]]:
 def lexical_score(text: str, terms: list[str], weights: dict[str, float] | None = None) -> float:
     """Weighted share of the distinct query terms found in the clause plus 1.5 x its matching term pairs
     (0..~2.5), lowered for over-long clauses. `weights`: per-term weights (default 1)."""
-    words = [fold(w).lower() for w in _TOKEN.findall(text)]
+    words = [fold(w).lower() for w in WORD.findall(text)]
     unique_terms = set(terms)
     if not words or not unique_terms:
         return 0.0
@@ -99,7 +100,7 @@ def lexical_score(text: str, terms: list[str], weights: dict[str, float] | None 
 def local_weights(texts: list[str], terms: list[str]) -> dict[str, float]:
     """Inverse document frequency of each query term among the candidate clauses: a word every candidate
     shares ("hỗ trợ") tells them apart less than the one word only the answer has ("tiến sĩ")."""
-    sets = [{fold(w).lower() for w in _TOKEN.findall(t)} for t in texts]
+    sets = [{fold(w).lower() for w in WORD.findall(t)} for t in texts]
     n = len(sets)
     return {t: 1.0 + math.log((n + 1) / (sum(1 for s in sets if t in s) + 1)) for t in set(terms)}
 
@@ -208,7 +209,7 @@ def embed_candidates(question: str, cands: list[Candidate], embedder, vocab: dic
     q = analyze(question)
     text = q.text
     if vocab and not q.accented and not q.english:
-        from indexer.vocab import restore_diacritics
+        from vntext.restore import restore_diacritics
 
         text = restore_diacritics(q.text, vocab)
     qv = embedder.encode_query(text)
@@ -293,7 +294,7 @@ def _trim(text: str, s: int, e: int, terms: list[str]) -> tuple[int, int]:
         while j + 1 < len(parts) and parts[j + 1][1] - parts[i][0] <= MAX_ANSWER_CHARS:
             j += 1
         window = text[parts[i][0] : parts[j][1]]
-        n = sum(1 for w in _TOKEN.findall(window) if fold(w).lower() in term_set)
+        n = sum(1 for w in WORD.findall(window) if fold(w).lower() in term_set)
         if n > best_hits:
             best_hits, best = n, (parts[i][0], parts[j][1])
     a, b = best

@@ -154,7 +154,7 @@ def create_app(holder: IndexHolder, users, audit, corpus: Path | None = None, bu
         offset: int = Query(0, ge=0, description="Bỏ qua bao nhiêu văn bản đầu"),
         limit: int = Query(20, ge=1, le=200, description="Số văn bản mỗi trang"),
     ) -> dict:
-        from indexer.normalize import fold
+        from vntext.normalize import fold
 
         needle = fold(text).lower().strip() if text else ""
         cards = []

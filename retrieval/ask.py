@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
-from indexer.normalize import fold
+from vntext.normalize import fold
+from vntext.words import WORD
 
 from .answer import STOP_SYLLABLES, Answer, answer_terms, extract_answer
 from .cards import CardAnswer, Catalogue, catalogue_of
@@ -14,8 +14,6 @@ from indexer.chunker import context_header as header_of
 from .index import SearchIndex
 from .query import analyze
 from .search import Filters, Hit, search
-
-_WORDS = re.compile(r"[^\W_]+", re.UNICODE)
 
 # evidence = IDF-weighted share of the question's words found in the best passage (rare words count
 # most: a place or a name absent from every good passage means the corpus does not answer; accented
@@ -51,7 +49,7 @@ def idf(index: SearchIndex, term: str) -> float:
 
 
 def _words(text: str, accented: bool) -> list[str]:
-    words = _WORDS.findall(text.lower())
+    words = WORD.findall(text.lower())
     return words if accented else [fold(w) for w in words]
 
 

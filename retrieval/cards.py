@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from indexer.document import Chunk, DocMeta, Document, Relation
-from indexer.metadata import DOC_NUMBER_RE, TYPE_NAMES, find_numbers_any_case
-from indexer.normalize import fold, normalize
+from vntext.numbers import DOC_NUMBER_RE, TYPE_NAMES, find_numbers_any_case
+from vntext.normalize import fold, normalize
+from vntext.words import WORD
 from indexer.relations import extract_relations
 
 from .citation import issuing_body, report_citation, short_citation
@@ -391,7 +392,7 @@ def _only_reference(query: str, refs: list[Ref], cards: list[DocumentCard]) -> b
     allowed = set(_LOOKUP_WORDS) | {w for t in FOLDED_TYPES for w in t.split()}
     for card in cards:
         allowed |= set(re.findall(r"\w+", fold(f"{card.meta.issuer} {issuing_body(card.meta)}").lower()))
-    words = re.findall(r"[^\W_]+", folded)
+    words = WORD.findall(folded)
     return all(w in allowed for w in words)
 
 

@@ -13,8 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from indexer.document import Chunk, DocMeta
-from indexer.metadata import vietnamese_case
-from indexer.normalize import fold
+from vntext.names import vietnamese_case
+from vntext.normalize import fold
 
 from .search import Hit
 

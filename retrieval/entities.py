@@ -16,8 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from indexer.document import DocMeta
-from indexer.metadata import TYPE_NAMES
-from indexer.normalize import fold, normalize
+from vntext.numbers import TYPE_NAMES
+from vntext.normalize import fold, normalize
 
 DATA = Path(__file__).resolve().parent / "data"
 # place names that are also common words: recognised only when written with a capital letter

@@ -30,7 +30,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.normalize import fold, normalize
+from vntext.normalize import fold, normalize
 
 TYPES = ("vi", "vi-nodiac", "en", "number", "none")
 HALVES = ("tune", "held-out")

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer.normalize import fold
+from vntext.normalize import fold
 from indexer.vocab import count_raw
 
 from .glossary import FUNCTION_WORDS, GLOSSARY, glossary_spans, translate_terms

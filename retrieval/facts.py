@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from indexer.metadata import DOC_NUMBER_RE, find_numbers_any_case, number_key
-from indexer.normalize import fold, has_diacritics, normalize
+from vntext.numbers import DOC_NUMBER_RE, find_numbers_any_case, number_key
+from vntext.normalize import fold, has_diacritics, normalize
 
 KINDS = ("quantity", "date", "who", "document", "other")
 UNITS = ("percent", "money", "duration", "age", "count")

@@ -11,6 +11,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from vntext.words import WORD
+
 _DATA = Path(__file__).with_name("glossary.json")
 
 
@@ -39,4 +41,4 @@ def glossary_spans(english: str) -> list[tuple[int, int]]:
 
 def unknown_words(english: str, known: set[str]) -> list[str]:
     """Words of an English query that are neither glossary words nor common English (names, numbers)."""
-    return [w for w in re.findall(r"[^\W_]+", english.lower()) if w not in _GLOSSARY_WORDS and w not in known]
+    return [w for w in WORD.findall(english.lower()) if w not in _GLOSSARY_WORDS and w not in known]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import html
 import re
 
-from indexer.normalize import fold
+from vntext.normalize import fold
+from vntext.words import WORD
 
-_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _SHORT_OK = re.compile(r"\d")
 
 
@@ -15,7 +15,7 @@ def highlight_html(text: str, terms: set[str] = frozenset(), answer: tuple[int, 
     """HTML of `text` (escaped) with words whose folded form is in `terms` in <mark> and the answer span marked."""
     terms = {t for t in terms if len(t) >= 2 or _SHORT_OK.search(t)}
     marks: list[tuple[int, int]] = []
-    for m in _TOKEN.finditer(text):
+    for m in WORD.finditer(text):
         if fold(m.group(0)).lower() in terms:
             marks.append((m.start(), m.end()))
     out: list[str] = []

@@ -14,7 +14,7 @@ from indexer.document import Chunk, Document
 from indexer.embed import Embedder
 from indexer.errors import IndexCorrupt, IndexMismatch
 from indexer.fast_embed import COMPATIBLE_PATHS
-from indexer.normalize import NORMALIZER_VERSION
+from vntext.normalize import NORMALIZER_VERSION
 
 
 @dataclass

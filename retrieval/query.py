@@ -5,17 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from indexer.metadata import TYPE_NAMES, TYPE_TO_ABBREVIATION, find_numbers_any_case, number_key
-from indexer.normalize import fold, has_diacritics, normalize
+from vntext.language import english_share
+from vntext.normalize import fold, has_diacritics, normalize
+from vntext.numbers import TYPE_NAMES, TYPE_TO_ABBREVIATION, find_numbers_any_case, number_key
+from vntext.words import words as _words
 
-ENGLISH_WORDS = set(
-    """a an the of in on at to for from by with about which what who whom whose when where why how is are was were be
-    been do does did has have had can could should would will shall may must not no and or but if than then that this
-    these those it its their there share women woman female required requirement committee standing documents document
-    cite cites cited citing rate ratio percent percentage number many much members member party province city letter
-    official directive resolution conclusion decision plan training cadres cadre leaders leadership young youth union
-    list show find give tell me please""".split()
-)
 _CITE_INTENT = re.compile(
     r"\b(?:trich dan|dan chieu|can cu vao|viện dẫn|vien dan|cite|cites|cited|citing|refer to|refers to|references?)\b"
 )
@@ -24,23 +18,6 @@ _FOLDED_TYPES = {fold(name).lower(): name for name in TYPE_NAMES}
 _TYPED_NUMBER = re.compile(
     r"\b(" + "|".join(sorted(map(re.escape, _FOLDED_TYPES), key=len, reverse=True)) + r")\s+(?:so\s+)?(\d{1,5})\b"
 )
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
-# the shape of a Vietnamese syllable without diacritics: onset, one to three vowels, an allowed coda
-_VI_SYLLABLE = re.compile(r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?$")
-
-
-def english_share(words: list[str]) -> float:
-    """Share of words that cannot be Vietnamese syllables (common English words that could count half)."""
-    if not words:
-        return 0.0
-    score = 0.0
-    for w in words:
-        vi_shaped = bool(_VI_SYLLABLE.match(w)) or w.isdigit()
-        if not vi_shaped:
-            score += 1.0
-        elif w in ENGLISH_WORDS:
-            score += 0.5
-    return score / len(words)
 
 
 @dataclass
@@ -71,7 +48,7 @@ def analyze(query: str) -> QueryInfo:
     without_numbers = folded
     for n in numbers:
         without_numbers = without_numbers.replace(fold(n).lower(), " ")
-    words = _WORD.findall(without_numbers)
+    words = _words(without_numbers)
     ascii_only = not has_diacritics(text)
     english = ascii_only and english_share(words) >= 0.5
     typed = []

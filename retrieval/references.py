@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from indexer.metadata import TYPE_NAMES, find_numbers_any_case, leading_int, number_key, number_type
-from indexer.normalize import fold, normalize
+from vntext.numbers import TYPE_NAMES, find_numbers_any_case, leading_int, number_key, number_type
+from vntext.normalize import fold, normalize
 
 FOLDED_TYPES = {fold(t).lower(): t for t in TYPE_NAMES}
 # types whose numbers share an abbreviation (105-QĐ/TW is a Quy định, 217-QĐ/TW a Quyết định)

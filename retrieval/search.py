@@ -10,15 +10,16 @@ import numpy as np
 
 from indexer import store
 from indexer.document import Chunk
-from indexer.metadata import ABBREVIATIONS, citation_key, number_key
-from indexer.vocab import restore_diacritics
+from vntext.language import ENGLISH_WORDS
+from vntext.numbers import ABBREVIATIONS, citation_key, number_key
+from vntext.restore import restore_diacritics
 
 from .entities import DocProfile, Entities, Gazetteer, agreement, corpus_places, doc_profile, question_entities
 from .fusion import rrf
 from .expansion import english_terms
 from .glossary import unknown_words
 from .index import SearchIndex
-from .query import ENGLISH_WORDS, QueryInfo, analyze
+from .query import QueryInfo, analyze
 
 CANDIDATES = 100
 _SYLLABLE = store.syllable_analyzer()

@@ -7,7 +7,7 @@ import socket
 import zipfile
 from pathlib import Path
 
-from indexer.legacy import encode_cp1258
+from vntext.legacy import encode_cp1258
 
 from .conftest import make_docx, make_pdf
 

@@ -46,7 +46,7 @@ def test_word_pairs_are_indexed_as_terms_and_match_only_side_by_side(loaded_seed
 
     import tantivy
 
-    from indexer.normalize import fold
+    from vntext.normalize import fold
     from retrieval.search import _run
 
     index = loaded_seed_index
@@ -178,7 +178,7 @@ def test_cli_build_reports(tmp_path):
 
 
 def test_copies_are_shown_once_and_documents_rank_before_news_about_them(tmp_path, embedder):
-    from indexer.normalize import normalize_document
+    from vntext.normalize import normalize_document
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

@@ -120,7 +120,7 @@ OUTLETS = [
 
 @pytest.mark.parametrize("text,expected", OUTLETS, ids=[o[1] or "none" for o in OUTLETS])
 def test_news_outlet(text, expected):
-    from indexer.normalize import normalize_document
+    from vntext.normalize import normalize_document
     from indexer.outlet import news_outlet
 
     assert news_outlet(text, normalize_document(text)) == expected

@@ -7,7 +7,7 @@ import pytest
 
 from retrieval.expansion import collect_terms, english_terms, english_units, learned_terms, term_table
 from retrieval.glossary import FUNCTION_WORDS, GLOSSARY, translate_terms, unknown_words
-from retrieval.query import ENGLISH_WORDS
+from vntext.language import ENGLISH_WORDS
 
 DOCS = Path(__file__).resolve().parent.parent / "eval" / "lookalike" / "docs"
 

@@ -8,8 +8,8 @@ import subprocess
 
 import pytest
 
-from indexer.legacy import decode_tcvn3, decode_vni, detect_legacy, encode_tcvn3, encode_vni, repair_legacy
-from indexer.normalize import normalize, normalize_document
+from vntext.legacy import decode_tcvn3, decode_vni, detect_legacy, encode_tcvn3, encode_vni, repair_legacy
+from vntext.normalize import normalize, normalize_document
 
 from .conftest import CORPUS, SEED_000, SEED_002, SHARED, make_pdf, seed_text
 

@@ -1,8 +1,10 @@
 import pytest
 
 from indexer.document import DocMeta
-from indexer.metadata import extract_metadata, find_numbers, find_numbers_any_case, number_key, number_type, vietnamese_case
-from indexer.normalize import normalize_document
+from indexer.metadata import extract_metadata
+from vntext.names import vietnamese_case
+from vntext.numbers import find_numbers, find_numbers_any_case, number_key, number_type
+from vntext.normalize import normalize_document
 
 from .conftest import SEED_000, SEED_001, SEED_002, SEED_004, seed_text
 

@@ -2,8 +2,10 @@
 
 import pytest
 
-from indexer.metadata import extract_metadata, find_numbers, number_key, textual_citations, vietnamese_case
-from indexer.normalize import normalize_document
+from indexer.metadata import extract_metadata
+from vntext.names import vietnamese_case
+from vntext.numbers import find_numbers, number_key, textual_citations
+from vntext.normalize import normalize_document
 
 
 def meta(text: str):

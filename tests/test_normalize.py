@@ -1,6 +1,6 @@
 import pytest
 
-from indexer.normalize import fold, has_diacritics, normalize, normalize_document, strip_chrome
+from vntext.normalize import fold, has_diacritics, normalize, normalize_document, strip_chrome
 
 from .conftest import SEED_000, SEED_004, seed_text
 

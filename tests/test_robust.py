@@ -16,7 +16,7 @@ from indexer.decode import decode_bytes
 from indexer.errors import IndexCorrupt, ReadError, SettingError
 from indexer.lock import LOCK_NAME, BuildLock, Holder, unlock
 from indexer.messages import error_text, skip_text, unlock_text
-from indexer.normalize import normalize
+from vntext.normalize import normalize
 from indexer.ocr import ocr_available
 from indexer.reader import ReadOptions, Skipped, read_file, scan_corpus
 
@@ -159,7 +159,7 @@ def test_scan_skips_special_files_without_opening_them(tmp_path, monkeypatch):
 
 
 def test_many_short_lines_normalise_in_linear_time():
-    from indexer.normalize import normalize_document
+    from vntext.normalize import normalize_document
 
     started = time.monotonic()
     assert normalize_document("x\n\n" * 200_000) == " ".join(["x"] * 200_000) + "\n"  # broken lines joined

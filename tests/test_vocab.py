@@ -5,8 +5,8 @@ import pytest
 
 from indexer.build import load_document
 from indexer.chunker import chunk_document
-from indexer.vocab import build_vocab, count_texts, load_counts, restore_diacritics, save_counts, update_counts, \
-    vocab_from_counts
+from indexer.vocab import build_vocab, count_texts, load_counts, save_counts, update_counts, vocab_from_counts
+from vntext.restore import restore_diacritics
 
 from .conftest import CORPUS
 

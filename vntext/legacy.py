@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .words import letter_words
+
 _TONES = ["", "\u0301", "\u0300", "\u0309", "\u0303", "\u0323"]  # none, sắc, huyền, hỏi, ngã, nặng
 
 # TCVN3: byte -> letter (lower-case rows: base, sắc, huyền, hỏi, ngã, nặng)
@@ -96,7 +98,6 @@ _COMMON = set(
     "việt nam thực hiện về theo đến tỉnh ủy ban chỉ đạo nội dung nhân dân tổ chức phát triển xây dựng "
     "quản lý lãnh văn hội đồng nghị quyết".split()
 )
-_WORD = re.compile(r"[^\W\d_]+")
 
 
 def _encode(text: str, table: dict[str, str], decode_table: dict[str, str], name: str) -> str:
@@ -133,7 +134,7 @@ def decode_vni(text: str) -> str:
 
 def vietnamese_score(text: str) -> int:
     """How many frequent Vietnamese words the text holds."""
-    return sum(1 for w in _WORD.findall(text.lower()) if w in _COMMON)
+    return sum(1 for w in letter_words(text.lower()) if w in _COMMON)
 
 
 def detect_legacy(text: str) -> str | None:
