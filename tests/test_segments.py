@@ -16,7 +16,7 @@ from indexer.build import describe
 from indexer.chunker import chunk_document
 from indexer.document import text_id
 from indexer.errors import IndexCorrupt
-from indexer.normalize import normalize_document
+from vntext.normalize import normalize_document
 
 from .conftest import SHARED
 
