@@ -630,6 +630,7 @@ def main() -> int:
     parser.add_argument("--sizes", default=None, help="chunk counts for the latency section, e.g. 10000,100000 "
                         "(default 10k, 100k and 1M; --quick 10k)")
     parser.add_argument("--note", default="", help="a line on the conditions of this run (e.g. a shared machine)")
+    parser.add_argument("--vectors-size", type=int, default=None, help="vectors for the exact-vs-IVF section (default 1M, --quick 100k)")
     parser.add_argument("--only", default=None, help="comma-separated sections to run (default all): " + ", ".join(SECTIONS))
     args = parser.parse_args()
     only = set(args.only.split(",")) if args.only else set(SECTIONS)
@@ -640,6 +641,7 @@ def main() -> int:
     quiet_libraries()
     from indexer.embed import Embedder
     from indexer.fast_embed import cpu_flags
+    from indexer.vectors import APPROX_THRESHOLD
 
     embedder = Embedder()
     _ = embedder.model
@@ -725,7 +727,8 @@ def main() -> int:
                          f"{r['rest_p50_ms']:.1f} | {r['floor_p50_ms']:.1f} | {extra} |")
         lines += ["", f"Vectors at 10k+ chunks: {96 if args.quick else 256} real passage vectors re-used with Gaussian noise (σ=0.02) and renormalised; "
                   "the lexical index and chunk store hold the real Wikipedia text (repeated under new ids past ~80k chunks). "
-                  "From 200k vectors on the search path uses IVF (recall below). Stages are the time inside the path's own calls "
+                  f"From {APPROX_THRESHOLD:,} vectors on the search path uses IVF (recall below). "
+                  "Stages are the time inside the path's own calls "
                   "(an English question embeds two texts in one call; an unaccented one searches two lexical lists); "
                   "'the rest' is query analysis, diacritic restoration, fusion, filtering and answer extraction. "
                   "'quiet' means no build of this benchmark running (other processes on the machine may be: see the note above). "
@@ -773,7 +776,7 @@ def main() -> int:
         section(lines, out, target)
 
     if "vectors" in only:
-        vec_n = 100_000 if args.quick else 1_000_000
+        vec_n = args.vectors_size or (100_000 if args.quick else 1_000_000)
         vec = bench_vectors(vec_n, embedder, Path(args.vectors_from) if args.vectors_from else None,
                             n_base=96 if args.quick else 512)
         section([
