@@ -91,7 +91,7 @@ def _previous(index_dir: Path, model_id: str) -> _Previous:
     try:
         gen = store.current_generation(index_dir)
         manifest = store.read_manifest(gen, any_format=True)  # an older format's vectors are still good
-        store.verify(gen, manifest)
+        store.verify(gen, manifest, by_stamps=True)  # every file was read when its checksum was taken
     except (IndexMissing, IndexCorrupt, IndexMismatch, OSError, ValueError):
         return _Previous()
     if (manifest.model_id, manifest.normalizer_version, manifest.chunker_version) != (

@@ -64,6 +64,7 @@ class Manifest:
     counts: dict[str, int] = field(default_factory=dict)
     embedded_with: list[str] = field(default_factory=list)  # inference paths of the vectors (indexer/fast_embed.py)
     segments: list[dict] = field(default_factory=list)  # the chunk store's segments (indexer/segments.py); [] = one
+    stamps: dict[str, list[int]] = field(default_factory=dict)  # file -> [size, mtime_ns] when its checksum was taken
 
 
 def syllable_analyzer():
@@ -142,10 +143,12 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def file_checksums(gen_dir: Path, known_gen: Path | None = None, known: dict[str, str] | None = None) -> dict[str, str]:
+def file_checksums(gen_dir: Path, known_gen: Path | None = None, known: dict[str, str] | None = None,
+                   stamps: dict[str, list[int]] | None = None) -> dict[str, str]:
     """SHA-256 of every file of a generation (manifest excluded), keyed by relative path. A file that is
     a hard link to the file of the same name in `known_gen` (a verified generation whose checksums are
-    `known`) takes that file's checksum without reading it."""
+    `known`) takes that file's checksum without reading it; so does, with `stamps`, a file whose size and
+    modification time are still those its checksum in `known` was taken at."""
     out = {}
     for path in sorted(gen_dir.rglob("*")):
         if path.is_file() and path.name != MANIFEST and not path.name.startswith(".tantivy"):
@@ -153,9 +156,17 @@ def file_checksums(gen_dir: Path, known_gen: Path | None = None, known: dict[str
             base = known_gen / name if known_gen is not None and known and known.get(name) else None
             if base is not None and base.exists() and os.path.samefile(path, base):
                 out[name] = known[name]
+            elif stamps and known and name in known and stamps.get(name) == file_stamp(path):
+                out[name] = known[name]
             else:
                 out[name] = file_sha256(path)
     return out
+
+
+def file_stamp(path: Path) -> list[int]:
+    """A file's size and modification time (ns): a write to it changes them."""
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns]
 
 
 def _fsync_dir(path: Path) -> None:
@@ -211,6 +222,7 @@ def write_generation(
     previous = store_base.gen if store_base else lexical_base.path.parent if lexical_base and reused else None
     known = store_base.checksums if store_base else lexical_base.checksums if lexical_base else None
     manifest.checksums = file_checksums(gen_dir, previous, known)
+    manifest.stamps = {name: file_stamp(gen_dir / name) for name in manifest.checksums}
     manifest.created_at = manifest.created_at or time.strftime("%Y-%m-%dT%H:%M:%S%z")
     tmp = gen_dir / (MANIFEST + ".tmp")
     tmp.write_text(json.dumps(asdict(manifest), ensure_ascii=False, indent=1), encoding="utf-8")
@@ -332,10 +344,12 @@ def read_manifest(gen_dir: Path, any_format: bool = False) -> Manifest:
     return manifest
 
 
-def verify(gen_dir: Path, manifest: Manifest) -> None:
+def verify(gen_dir: Path, manifest: Manifest, by_stamps: bool = False) -> None:
     """Check every index file against the manifest's checksums; IndexCorrupt names every problem. A gap
-    counts as damage: a core file without a checksum, a file on disk that the manifest does not list."""
-    actual = file_checksums(gen_dir)
+    counts as damage: a core file without a checksum, a file on disk that the manifest does not list.
+    `by_stamps` (a build about to carry the generation over): a file whose size and modification time
+    are those recorded with its checksum is not read again (searchers always read every file)."""
+    actual = file_checksums(gen_dir, known=manifest.checksums, stamps=manifest.stamps) if by_stamps else file_checksums(gen_dir)
     problems: list[tuple[str, str]] = []
     for name, digest in manifest.checksums.items():
         if name not in actual:

@@ -180,3 +180,18 @@ def test_an_ivf_segment_takes_the_others_vectors_and_loses_its_dropped_rows(tmp_
     loaded = store.read_vectors(second)
     assert V.is_ivf(loaded)
     assert view(second) == full_view(tmp_path, now)
+
+
+def test_a_build_verifies_by_stamps_and_still_finds_a_written_file(tmp_path, docs, monkeypatch):
+    gen = write(tmp_path / "index", docs[:5])
+    manifest = store.read_manifest(gen)
+    read = []
+    real = store.file_sha256
+    monkeypatch.setattr(store, "file_sha256", lambda p: read.append(p.name) or real(p))
+    store.verify(gen, manifest, by_stamps=True)
+    assert read == []  # nothing changed since the checksums were taken: nothing is read
+    with open(gen / seg.CHUNKS, "ab") as f:
+        f.write(b"\n")
+    with pytest.raises(IndexCorrupt, match="checksum mismatch: chunks.jsonl"):
+        store.verify(gen, manifest, by_stamps=True)
+    assert read == [seg.CHUNKS]
