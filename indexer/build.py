@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import store
+from . import segments, store
 from .chunker import CHUNKER_VERSION, chunk_document, embedding_text
 from .document import Chunk, Document, text_id
 from .budget import Budget
@@ -77,14 +77,31 @@ def describe(raw: str, text: str, source: str) -> Document:
 
 @dataclass
 class _Previous:
+    """The current generation, as far as a build needs it: documents and chunks parse their text only when
+    used, the vectors are read only when a chunk that is not carried over needs one (an update that only
+    adds documents reads neither)."""
+
     manifest: store.Manifest | None = None
-    documents: dict[str, Document] = field(default_factory=dict)  # by doc_id
+    documents: dict[str, Document] = field(default_factory=dict)  # by doc_id (segments.StoredDocument)
     chunks: dict[str, list[Chunk]] = field(default_factory=dict)  # by doc_id
-    vectors: dict[int, np.ndarray] = field(default_factory=dict)
-    vector_index: object = None  # the previous FAISS index (an IVF one is updated, not retrained)
+    gen: Path | None = None
     lexical: store.LexicalBase | None = None  # its lexical index, when in this code's format
-    store: object = None  # its chunk store's segments (store.store_base), carried over where unchanged
+    store: segments.StoreBase | None = None  # its chunk store's segments, carried over where unchanged
     vocab_counts: VocabCounts | None = None  # its vocabulary counts, when it kept them
+    _index: object = None
+    _by_id: dict[int, np.ndarray] | None = None
+
+    def vector_index(self):
+        """The previous FAISS index (an IVF one is updated, not retrained), read on first use."""
+        if self._index is None and self.gen is not None:
+            self._index = store.read_vectors(self.gen, self.manifest)
+        return self._index
+
+    def vectors(self) -> dict[int, np.ndarray]:
+        """Every previous vector by chunk id, read on first use."""
+        if self._by_id is None:
+            self._by_id = store.vectors_by_id(self.vector_index()) if self.gen is not None else {}
+        return self._by_id
 
 
 def _previous(index_dir: Path, model_id: str) -> _Previous:
@@ -98,16 +115,11 @@ def _previous(index_dir: Path, model_id: str) -> _Previous:
         model_id, NORMALIZER_VERSION, CHUNKER_VERSION,
     ):
         return _Previous()
-    prev = _Previous(manifest=manifest)
+    prev = _Previous(manifest=manifest, gen=gen)
     try:
-        segment_of: dict[str, int] = {}
-        prev.documents = {d.doc_id: d for d in store.read_documents(gen, manifest, segment_of)}
-        for chunk in store.read_chunks(gen, prev.documents, manifest):
-            prev.chunks.setdefault(chunk.doc_id, []).append(chunk)
+        prev.documents, prev.chunks, segment_of = segments.read_stored(gen, manifest.segments, manifest.files)
         prev.store = store.store_base(gen, manifest, prev.documents, segment_of,
                                       {doc_id: len(c) for doc_id, c in prev.chunks.items()})
-        prev.vector_index = store.read_vectors(gen, manifest)
-        prev.vectors = store.vectors_by_id(prev.vector_index)
     except (IndexCorrupt, OSError, RuntimeError):  # damaged although its checksums matched: read the corpus afresh
         return _Previous()
     if manifest.format_version == store.FORMAT_VERSION:
@@ -177,9 +189,10 @@ def build_index(
                 digest = store.file_sha256(cf.path)
                 old = old_files.get(cf.source)
                 same = bool(old and old["sha256"] == digest and old["doc_id"] in prev.documents)
-                if same and prev.documents[old["doc_id"]].meta.relations is not None:
+                if same and prev.documents[old["doc_id"]].relations_known:
                     doc = prev.documents[old["doc_id"]]
-                    doc = Document(doc.doc_id, cf.source, doc.text, doc.meta, digest)
+                    if (doc.source, doc.file_sha256) != (cf.source, digest):  # else the stored one, carried over
+                        doc = Document(doc.doc_id, cf.source, doc.text, doc.meta, digest)
                     doc_chunks = prev.chunks.get(doc.doc_id, [])
                     report.unchanged.append(cf.source)
                 else:
@@ -223,7 +236,8 @@ def build_index(
         if not documents:
             raise CorpusError(f"empty:{corpus}")
         trace("embed")
-        vectors = _vectors(chunks, prev, embedder, _traced(progress, trace), report)
+        fresh = segments.plan(documents, prev.store).fresh  # the documents the new generation writes anew
+        vectors = _vectors(chunks, fresh, prev, embedder, _traced(progress, trace), report)
         name = store.next_generation_name(index_dir)
         manifest = store.Manifest(
             model_id=model_id,
@@ -261,7 +275,7 @@ def _vocab_counts(prev: _Previous, chunks: list[Chunk]) -> VocabCounts | None:
 def _embedded_with(prev: _Previous, embedder: Embedder, report: BuildReport) -> list[str]:
     """The inference paths whose vectors the new generation holds (an index written before this was
     recorded holds fp32 torch vectors)."""
-    paths = set(prev.manifest.embedded_with or [TORCH_FP32]) if prev.manifest and prev.vectors else set()
+    paths = set(prev.manifest.embedded_with or [TORCH_FP32]) if prev.manifest and prev.chunks else set()
     if report.embedded:
         paths.add(embedder.paths.passages)
     return sorted(paths)
@@ -310,13 +324,19 @@ def _with_source(chunk: Chunk, source: str) -> Chunk:
     return Chunk(chunk.chunk_id, chunk.doc_id, source, chunk.start, chunk.end, chunk.section, chunk.text, chunk.meta)
 
 
-def _vectors(chunks: list[Chunk], prev: _Previous, embedder: Embedder, progress: Progress, report: BuildReport) -> np.ndarray:
-    todo = [i for i, c in enumerate(chunks) if c.chunk_id not in prev.vectors]
-    dim = embedder.dim if todo or not prev.vectors else len(next(iter(prev.vectors.values())))
+def _vectors(chunks: list[Chunk], fresh: set[str], prev: _Previous, embedder: Embedder, progress: Progress,
+             report: BuildReport) -> np.ndarray:
+    """The vectors of the chunks of the `fresh` documents (the others' rows stay zero: their segments and
+    vectors are carried over): the previous vector of a chunk that had one, else embedded now."""
+    had = {c.chunk_id for lst in prev.chunks.values() for c in lst}
+    todo = [i for i, c in enumerate(chunks) if c.chunk_id not in had]
+    reuse = [i for i, c in enumerate(chunks) if c.doc_id in fresh and c.chunk_id in had]
+    dim = embedder.dim if todo or not prev.manifest else prev.manifest.dim
     out = np.zeros((len(chunks), dim), np.float32)
-    for i, c in enumerate(chunks):
-        if c.chunk_id in prev.vectors:
-            out[i] = prev.vectors[c.chunk_id]
+    if reuse:
+        by_id = prev.vectors()
+        for i in reuse:
+            out[i] = by_id[chunks[i].chunk_id]
     if todo:
         advance = progress("embed", len(todo))
         out[todo] = embedder.encode_passages([embedding_text(chunks[i]) for i in todo], progress=advance)

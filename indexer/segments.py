@@ -67,7 +67,7 @@ class StoreBase:
 
 def _same(new: Document, old: Document) -> bool:
     """True when `new` would be written as the line `old` was read from (equal ids mean equal texts)."""
-    return (new.source == old.source and new.file_sha256 == old.file_sha256
+    return new is old or (new.source == old.source and new.file_sha256 == old.file_sha256
             and (new.meta is old.meta or new.meta == old.meta))
 
 
@@ -267,3 +267,87 @@ def read_vectors(gen_dir: Path, segments: list[dict] | None, read_index):
 def required_files(segments: list[dict] | None) -> list[str]:
     """The files every segment of a generation must have."""
     return [f for seg in listed(segments) for f in file_names(seg["name"])]
+
+
+class StoredDocument(Document):
+    """A document of a stored generation whose text and metadata are parsed from its line on first use
+    (a build that carries it over never reads them)."""
+
+    def __init__(self, doc_id: str, source: str, file_sha256: str, line: bytes) -> None:  # noqa: D107
+        self.doc_id, self.source, self.file_sha256 = doc_id, source, file_sha256
+        self._line = line
+        self._parsed: Document | None = None
+
+    def _full(self) -> Document:
+        if self._parsed is None:
+            data = orjson.loads(self._line)
+            data["meta"] = DocMeta(**data["meta"])
+            self._parsed = Document(**data)
+        return self._parsed
+
+    text = property(lambda self: self._full().text)
+    meta = property(lambda self: self._full().meta)
+
+    @property
+    def relations_known(self) -> bool:
+        """False for a document stored before relations were extracted (its line holds no list of them)."""
+        return b'"relations":[' in self._line
+
+
+class StoredChunk(Chunk):
+    """A chunk of a StoredDocument: its text and metadata come from the document on use."""
+
+    def __init__(self, row: dict, doc: StoredDocument) -> None:  # noqa: D107
+        self.chunk_id, self.doc_id, self.source = row["chunk_id"], row["doc_id"], doc.source
+        self.start, self.end, self.section = row["start"], row["end"], row["section"]
+        self._doc = doc
+
+    text = property(lambda self: self._doc.text[self.start:self.end])
+    meta = property(lambda self: self._doc.meta)
+
+
+def _doc_id_of(line: bytes) -> str:
+    """The doc_id of a stored row, read without parsing the row."""
+    i = line.find(b'"doc_id":"')
+    if i < 0:
+        return orjson.loads(line)["doc_id"]
+    return line[i + 10 : line.index(b'"', i + 10)].decode("ascii")
+
+
+def read_stored(gen_dir: Path, segments: list[dict] | None, files: dict[str, dict]) -> tuple[
+        dict[str, StoredDocument], dict[str, list[StoredChunk]], dict[str, int]]:
+    """A generation's live documents (StoredDocument, source and file hash from the manifest's `files`),
+    their chunks and each document's segment position, parsing only the small chunk rows."""
+    where = {v["doc_id"]: (source, v.get("sha256", "")) for source, v in reversed(list(files.items()))}
+    docs: dict[str, StoredDocument] = {}
+    chunks: dict[str, list[StoredChunk]] = {}
+    segment_of: dict[str, int] = {}
+    for i, s in enumerate(listed(segments)):
+        dropped = set(s["dropped"])
+        names = file_names(s["name"])
+        for n, line in enumerate((gen_dir / names[0]).read_bytes().split(b"\n"), 1):
+            if not line.strip():
+                continue
+            try:
+                doc_id = _doc_id_of(line)
+                if doc_id in dropped:
+                    continue
+                if doc_id in where:
+                    docs[doc_id] = StoredDocument(doc_id, *where[doc_id], line)
+                else:  # not named by the manifest (an index written by hand): read it whole
+                    full = StoredDocument(doc_id, "", "", line)._full()
+                    docs[doc_id] = StoredDocument(doc_id, full.source, full.file_sha256, line)
+            except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+                raise _damaged(gen_dir, names[0], n, exc) from exc
+            segment_of[doc_id] = i
+        for n, line in enumerate((gen_dir / names[1]).read_bytes().split(b"\n"), 1):
+            if not line.strip():
+                continue
+            try:
+                row = orjson.loads(line)
+                if row["doc_id"] in dropped:
+                    continue
+                chunks.setdefault(row["doc_id"], []).append(StoredChunk(row, docs[row["doc_id"]]))
+            except (ValueError, KeyError, TypeError) as exc:
+                raise _damaged(gen_dir, names[1], n, exc) from exc
+    return docs, chunks, segment_of

@@ -33,6 +33,7 @@ from .errors import IndexCorrupt, IndexMismatch, IndexMissing
 from vntext.numbers import citation_key, find_numbers, number_key, textual_citations
 from vntext.normalize import NORMALIZER_VERSION
 from . import segments as seg
+from . import vectors as vector_index
 from .vectors import build_vector_index, prepare_for_search, vectors_by_id  # noqa: F401  (re-exported)
 from .vocab import VocabCounts, count_texts, load_counts, save_counts, vocab_from_counts
 
@@ -206,7 +207,10 @@ def write_generation(
 
     def write_vectors(path: Path, rows: list[int]) -> None:
         trace("write vectors")
-        index = build_vector_index(vectors[rows], ids[rows], previous_vectors)  # an IVF's training is re-used
+        previous = previous_vectors
+        if callable(previous):  # read only where an IVF index would re-use its training
+            previous = previous() if len(rows) >= vector_index.APPROX_THRESHOLD else None
+        index = build_vector_index(vectors[rows], ids[rows], previous)
         faiss.write_index(index, str(path))
 
     manifest.segments = seg.write(gen_dir, gen_dir.name.removeprefix("gen-"), documents, chunks, store_base, write_vectors)

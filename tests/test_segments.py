@@ -8,6 +8,7 @@ import json
 from collections import Counter
 
 import numpy as np
+import orjson
 import pytest
 
 from indexer import segments as seg
@@ -67,13 +68,13 @@ def vector_of(chunk_id):
     return np.random.default_rng(chunk_id % 2**32).normal(size=4).astype(np.float32)
 
 
-def view(gen):
-    """What a reader gets from a generation: documents and chunks in order, and every chunk's vector."""
+def view(gen, vectors_of_ids=True):
+    """What a reader gets from a generation: documents and chunks in order (and every chunk's vector checked)."""
     docs = store.read_documents(gen)
     chunks = store.read_chunks(gen)
     vectors = store.vectors_by_id(store.read_vectors(gen))
     assert sorted(vectors) == sorted(c.chunk_id for c in chunks)  # no dropped row, no duplicate
-    assert all(np.array_equal(v, vector_of(i)) for i, v in vectors.items())
+    assert not vectors_of_ids or all(np.array_equal(v, vector_of(i)) for i, v in vectors.items())
     return ([dataclasses.asdict(d) for d in docs],
             [(c.chunk_id, c.doc_id, c.source, c.start, c.end, c.section, c.text) for c in chunks])
 
@@ -195,3 +196,84 @@ def test_a_build_verifies_by_stamps_and_still_finds_a_written_file(tmp_path, doc
     with pytest.raises(IndexCorrupt, match="checksum mismatch: chunks.jsonl"):
         store.verify(gen, manifest, by_stamps=True)
     assert read == [seg.CHUNKS]
+
+
+def test_stored_documents_parse_only_when_used(tmp_path, docs):
+    gen = write(tmp_path / "index", docs[:5])
+    m = store.read_manifest(gen)
+    stored, chunks, where = seg.read_stored(gen, m.segments, m.files)
+    assert list(stored) == [d.doc_id for d in docs[:5]] and set(where.values()) == {0}
+    first = stored[docs[0].doc_id]
+    assert (first.source, first.file_sha256, first.relations_known) == (docs[0].source, docs[0].file_sha256, True)
+    assert first._parsed is None  # nothing parsed yet
+    assert [(c.chunk_id, c.text) for c in chunks[docs[0].doc_id]] == [(c.chunk_id, c.text) for c in chunk_document(docs[0])]
+    assert first.meta == docs[0].meta and dataclasses.asdict(first) == dataclasses.asdict(docs[0])
+    old = dataclasses.replace(docs[1], meta=dataclasses.replace(docs[1].meta, relations=None))
+    assert not seg.StoredDocument(old.doc_id, old.source, "", orjson.dumps(dataclasses.asdict(old))).relations_known
+
+
+class HashEmbedder:
+    """Stands in for the model in builds: a passage's vector is a function of its text."""
+
+    model_id = "test-hash"
+    dim = 4
+    batch_size = 8
+
+    class paths:  # noqa: N801
+        passages = "torch-fp32"
+
+    def __init__(self):
+        self.embedded = 0
+
+    def encode_passages(self, texts, progress=None):
+        self.embedded += len(texts)
+        return np.stack([vector_of(int(text_id(t), 16)) for t in texts])
+
+
+def test_builds_carry_segments_and_read_as_a_full_build(tmp_path, docs):
+    """build_index end to end: add, change, rename and remove files; each generation reads as a full build
+    of the same corpus, only new passages are embedded, and an add parses none of the old documents."""
+    from indexer.build import build_index
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for d in docs[:12]:
+        (corpus / d.source.replace("/", "_")).write_text(d.text, encoding="utf-8")
+    embedder = HashEmbedder()
+    index_dir = tmp_path / "index"
+    build_index(corpus, index_dir, embedder=embedder)
+
+    def check(step):
+        full = tmp_path / f"full-{step}"
+        build_index(corpus, full, embedder=HashEmbedder(), rebuild=True)
+        got, want = store.current_generation(index_dir), store.current_generation(full)
+        got_docs, want_docs = view(got, False), view(want, False)
+        got_v, want_v = store.vectors_by_id(store.read_vectors(got)), store.vectors_by_id(store.read_vectors(want))
+        assert sorted(got_v) == sorted(want_v) and all(np.array_equal(got_v[i], want_v[i]) for i in got_v), step
+        assert got_docs[1] == want_docs[1], step  # chunks in order, with their texts
+        assert [(d["doc_id"], d["source"], d["text"]) for d in got_docs[0]] == [
+            (d["doc_id"], d["source"], d["text"]) for d in want_docs[0]], step
+        store.verify(got, store.read_manifest(got))
+
+    before = embedder.embedded
+    (corpus / "zz-moi.txt").write_text(docs[12].text, encoding="utf-8")
+    parsed = []
+    real = seg.StoredDocument._full
+    seg.StoredDocument._full = lambda self: parsed.append(self.doc_id) or real(self)
+    try:
+        report = build_index(corpus, index_dir, embedder=embedder)
+    finally:
+        seg.StoredDocument._full = real
+    assert parsed == [] and report.added == ["zz-moi.txt"]
+    assert embedder.embedded - before == len(chunk_document(docs[12]))
+    check("add")
+    first = sorted(corpus.iterdir())[0]
+    first.write_text(first.read_text(encoding="utf-8") + "\n\nĐoạn bổ sung.", encoding="utf-8")
+    sorted(corpus.iterdir())[1].rename(corpus / "doi-ten.txt")
+    sorted(corpus.iterdir())[3].unlink()
+    before = embedder.embedded
+    report = build_index(corpus, index_dir, embedder=embedder)
+    assert (report.changed, report.added, len(report.removed)) == ([first.name], ["doi-ten.txt"], 2)
+    assert embedder.embedded - before == report.embedded < 12  # the renamed file's passages are not embedded
+    check("change, rename, remove")
+    assert len(store.read_manifest(store.current_generation(index_dir)).segments) == 3
