@@ -26,7 +26,7 @@ from vntext.normalize import NORMALIZER_VERSION, normalize_document
 from .outlet import news_outlet
 from .relations import extract_relations
 from .reader import ReadOptions, Skipped, os_reason, read_file, scan_corpus
-from .vocab import VocabCounts, update_counts
+from .vocab import VocabCounts, update_counts, update_vocab
 
 Progress = Callable[[str, int], Callable[[int], None]]
 Trace = Callable[[str], None]
@@ -238,6 +238,7 @@ def build_index(
         trace("embed")
         fresh = segments.plan(documents, prev.store).fresh  # the documents the new generation writes anew
         vectors = _vectors(chunks, fresh, prev, embedder, _traced(progress, trace), report)
+        counts, vocab = _vocabulary(prev, chunks)
         name = store.next_generation_name(index_dir)
         manifest = store.Manifest(
             model_id=model_id,
@@ -248,7 +249,7 @@ def build_index(
         )
         store.write_generation(index_dir / name, manifest, documents, chunks, vectors, trace=trace,
                                previous_vectors=prev.vector_index, lexical_base=prev.lexical,
-                               vocab_counts=_vocab_counts(prev, chunks), store_base=prev.store)
+                               vocab_counts=counts, vocab=vocab, store_base=prev.store)
         trace("publish")
         store.publish(index_dir, name)
         trace("cleanup")
@@ -261,15 +262,21 @@ def build_index(
     return report
 
 
-def _vocab_counts(prev: _Previous, chunks: list[Chunk]) -> VocabCounts | None:
+def _vocabulary(prev: _Previous, chunks: list[Chunk]) -> tuple[VocabCounts | None, dict | None]:
     """The previous generation's vocabulary counts plus the added documents' chunks, minus the removed ones'
-    (a changed document is both); None when there are no previous counts to update."""
+    (a changed document is both), and its vocabulary updated by those chunks alone; None for what the
+    previous generation did not keep (then the chunks are counted again)."""
     if prev.vocab_counts is None:
-        return None
+        return None, None
     kept = {c.doc_id for c in chunks}
     added = [c.text for c in chunks if c.doc_id not in prev.documents]
     removed = [c.text for doc_id, old in prev.chunks.items() if doc_id not in kept for c in old]
-    return update_counts(prev.vocab_counts, added, removed)
+    counts = update_counts(prev.vocab_counts, added, removed)
+    try:
+        vocab = update_vocab(store.read_vocab(prev.gen), prev.vocab_counts, counts, added, removed)
+    except (IndexCorrupt, OSError, KeyError, TypeError):  # unreadable: computed from the counts
+        vocab = None
+    return counts, vocab
 
 
 def _embedded_with(prev: _Previous, embedder: Embedder, report: BuildReport) -> list[str]:

@@ -190,13 +190,15 @@ class LexicalBase:
 def write_generation(
     gen_dir: Path, manifest: Manifest, documents: list[Document], chunks: list[Chunk], vectors: np.ndarray,
     trace=None, previous_vectors=None, lexical_base: LexicalBase | None = None, vocab_counts: VocabCounts | None = None,
-    store_base: seg.StoreBase | None = None,
+    store_base: seg.StoreBase | None = None, vocab: dict | None = None,
 ) -> None:
     """Write a complete generation folder (not yet visible to readers). With a `store_base` (the previous
     generation's chunk store) unchanged segments are carried over by hard link and only the rest is
     written; with a `lexical_base` whose documents are all kept, the lexical index extends that one
     instead of being written anew; with `vocab_counts` (the previous counts updated by the change) the
-    chunks are not counted again. Carried-over files keep their checksums (they are not read again)."""
+    chunks are not counted again, and `vocab` (its vocabulary, updated by the change) is not computed again.
+    Carried-over files keep their checksums (they are not read again). `previous_vectors` may be a callable
+    that reads them (only called where an IVF index re-uses its training)."""
     import faiss
 
     trace = trace or (lambda step: None)
@@ -218,7 +220,7 @@ def write_generation(
     if vocab_counts is None:
         vocab_counts = count_texts(c.text for c in chunks)
     save_counts(vocab_counts, gen_dir / VOCAB_COUNTS)
-    (gen_dir / VOCAB).write_bytes(orjson.dumps(vocab_from_counts(vocab_counts)))
+    (gen_dir / VOCAB).write_bytes(orjson.dumps(vocab if vocab is not None else vocab_from_counts(vocab_counts)))
     trace("write lexical")
     reused = _write_lexical(gen_dir / LEXICAL, chunks, lexical_base)
     trace("write manifest")
@@ -360,7 +362,7 @@ def verify(gen_dir: Path, manifest: Manifest, by_stamps: bool = False) -> None:
             problems.append(("missing", name))
         elif actual[name] != digest:
             problems.append(("mismatch", name))
-    for name in [VECTORS, *seg.required_files(manifest.segments)]:
+    for name in seg.required_files(manifest.segments):
         if name not in manifest.checksums and name not in actual:
             problems.append(("missing", name))
     for name in sorted(set(actual) - set(manifest.checksums)):
