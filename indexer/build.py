@@ -186,8 +186,13 @@ def build_index(
             advance(1)
             trace(f"read {cf.source}")
             try:
-                digest = store.file_sha256(cf.path)
                 old = old_files.get(cf.source)
+                stat = cf.path.stat()
+                stamp = [stat.st_size, stat.st_mtime_ns]
+                if old and [old.get("size"), old.get("mtime_ns")] == stamp:
+                    digest = old["sha256"]  # size and modification time as when it was read: not read again
+                else:
+                    digest = store.file_sha256(cf.path)
                 same = bool(old and old["sha256"] == digest and old["doc_id"] in prev.documents)
                 if same and prev.documents[old["doc_id"]].relations_known:
                     doc = prev.documents[old["doc_id"]]
@@ -210,7 +215,6 @@ def build_index(
                         report.replaced[cf.source] = options.replaced
                     # read again when unchanged but indexed before relations existed (same chunks: no re-embedding)
                     (report.unchanged if same else report.changed if old else report.added).append(cf.source)
-                size = cf.path.stat().st_size
             except ReadError as exc:
                 report.skipped.append(Skipped(cf.source, exc.code, exc.detail))
                 continue
@@ -230,7 +234,7 @@ def build_index(
             doc_chunks = [_with_source(c, cf.source) for c in doc_chunks]
             documents.append(doc)
             chunks.extend(doc_chunks)
-            manifest_files[cf.source] = {"sha256": digest, "doc_id": doc.doc_id, "size": size}
+            manifest_files[cf.source] = {"sha256": digest, "doc_id": doc.doc_id, "size": stamp[0], "mtime_ns": stamp[1]}
         _keep_unreadable_folders(report, prev, old_files, seen, documents, chunks, manifest_files)
         report.removed = sorted(set(old_files) - set(manifest_files) - {s.source for s in report.skipped})
         if not documents:

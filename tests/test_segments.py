@@ -257,14 +257,18 @@ def test_builds_carry_segments_and_read_as_a_full_build(tmp_path, docs):
 
     before = embedder.embedded
     (corpus / "zz-moi.txt").write_text(docs[12].text, encoding="utf-8")
-    parsed = []
-    real = seg.StoredDocument._full
+    parsed, hashed = [], []
+    real, real_hash = seg.StoredDocument._full, store.file_sha256
     seg.StoredDocument._full = lambda self: parsed.append(self.doc_id) or real(self)
+    store.file_sha256 = lambda path: hashed.append(path) or real_hash(path)
     try:
         report = build_index(corpus, index_dir, embedder=embedder)
     finally:
-        seg.StoredDocument._full = real
+        seg.StoredDocument._full, store.file_sha256 = real, real_hash
     assert parsed == [] and report.added == ["zz-moi.txt"]
+    assert [p.name for p in hashed if p.parent == corpus] == ["zz-moi.txt"]  # unchanged files: by size and time
+    assert {p.name for p in hashed if p.parent.name.startswith("gen-")} == {"documents.000002.jsonl", "chunks.000002.jsonl",
+                                                               "vectors.000002.faiss", "vocab.json", "vocab_counts.npz"}
     assert embedder.embedded - before == len(chunk_document(docs[12]))
     check("add")
     first = sorted(corpus.iterdir())[0]
