@@ -6,9 +6,9 @@ index/
     manifest.json          model, dimension, versions, corpus file hashes, checksums of the files below
     chunks.jsonl           one Chunk per line
     documents.jsonl        one Document per line (normalised text and metadata)
-    chunks.000009.jsonl    ... after an update, further segments of both (indexer/segments.py): unchanged
-    documents.000009.jsonl     ones are hard links to the previous generation's files
-    vectors.faiss          IndexIDMap2(IndexFlatIP) (IVF above 200k chunks, indexer/vectors.py), ids = chunk ids
+    vectors.faiss          IndexIDMap2(IndexFlatIP) (IVF from 50k chunks, indexer/vectors.py), ids = chunk ids
+    *.000009.*             after an update, further segments of those three (indexer/segments.py);
+                           unchanged ones are hard links to the previous generation's files
     lexical/               tantivy index (syllables, folded syllables and syllable pairs, document numbers)
     vocab.json             folded -> accented syllables and pairs, for restoring diacritics in queries
     vocab_counts.npz       the word and word-pair counts behind vocab.json (an add updates them, indexer/vocab.py)
