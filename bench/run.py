@@ -379,6 +379,7 @@ def _timed_queries(index, embedder, queries: list[str]) -> dict:
 
     for q in queries[:5]:
         S.search(index, q, k=10)
+    load = os.getloadavg()[0]
     total, stages = [], []
     with StageClock(S, index.embedder) as clock:
         for q in queries:
@@ -401,7 +402,7 @@ def _timed_queries(index, embedder, queries: list[str]) -> dict:
         "queries": len(queries), "p50_ms": pct(total, 0.5), "p95_ms": pct(total, 0.95),
         "embed_p50_ms": pct([st["embed"] for st in stages], 0.5), "faiss_p50_ms": pct([st["faiss"] for st in stages], 0.5),
         "lexical_p50_ms": pct([st["lexical"] for st in stages], 0.5), "lexical_p95_ms": pct([st["lexical"] for st in stages], 0.95),
-        "rest_p50_ms": pct(rest, 0.5), "floor_p50_ms": pct(floor, 0.5),
+        "rest_p50_ms": pct(rest, 0.5), "floor_p50_ms": pct(floor, 0.5), "load": (load + os.getloadavg()[0]) / 2,
     }
 
 
@@ -507,14 +508,16 @@ def bench_incremental(n_chunks: int, embedder, cache: Path | None = None) -> dic
 
     embedder.encode_passages = timed_encode
     try:
+        load = os.getloadavg()[0]
         t0 = clock["t"] = time.perf_counter()
         report = build_index(corpus, index_dir, embedder=embedder, trace=trace)
         add_s = time.perf_counter() - t0
+        load = (load + os.getloadavg()[0]) / 2
     finally:
         del embedder.encode_passages
     shutil.rmtree(work, ignore_errors=True)
     return {"chunks": n_chunks, "documents": report.documents, "add_s": add_s, "embedded": report.embedded,
-            "unchanged": len(report.unchanged), "embed_s": spent["embed"], "steps": steps}
+            "unchanged": len(report.unchanged), "embed_s": spent["embed"], "steps": steps, "load": load}
 
 
 def bench_startup(question: str = "tỷ lệ cán bộ nữ tham gia ban thường vụ") -> dict:
@@ -714,17 +717,18 @@ def main() -> int:
             "## Query latency (full search path incl. answer extraction; one query at a time, warm; one thread)",
             "",
             "| chunks | condition | queries | p50 ms | p95 ms | query embedding p50 ms | FAISS p50 ms | lexical p50 / p95 ms | "
-            "the rest p50 ms | model alone, one query, p50 ms (floor) | load s | index MB | process peak RSS MB so far |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+            "the rest p50 ms | model alone, one query, p50 ms (floor) | load s | index MB | process peak RSS MB so far | "
+            "machine load average (1 min) |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
         ]
         for r in lat:
             extra = (f"{r['load_s']:.2f} | {r['index_mb']:.0f} | {r['rss_mb']:.0f}" if "load_s" in r else " | | ")
             if "p50_ms" not in r:
-                lines.append(f"| {r['chunks']} | {r['condition']} |" + " |" * 11)
+                lines.append(f"| {r['chunks']} | {r['condition']} |" + " |" * 12)
                 continue
             lines.append(f"| {r['chunks']} | {r['condition']} | {r['queries']} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | "
                          f"{r['embed_p50_ms']:.1f} | {r['faiss_p50_ms']:.2f} | {r['lexical_p50_ms']:.1f} / {r['lexical_p95_ms']:.1f} | "
-                         f"{r['rest_p50_ms']:.1f} | {r['floor_p50_ms']:.1f} | {extra} |")
+                         f"{r['rest_p50_ms']:.1f} | {r['floor_p50_ms']:.1f} | {extra} | {r['load']:.1f} |")
         lines += ["", f"Vectors at 10k+ chunks: {96 if args.quick else 256} real passage vectors re-used with Gaussian noise (σ=0.02) and renormalised; "
                   "the lexical index and chunk store hold the real Wikipedia text (repeated under new ids past ~80k chunks). "
                   f"From {APPROX_THRESHOLD:,} vectors on the search path uses IVF (recall below). "
@@ -743,14 +747,14 @@ def main() -> int:
         lines = [
             "## Adding one document (Công văn 1539-CV/TU, 7 chunks) to an existing index",
             "",
-            "| index chunks | documents | add one document s | of which embedding s | passages embedded | full rebuild, estimated from the throughput above |",
-            "| --- | --- | --- | --- | --- | --- |",
+            "| index chunks | documents | add one document s | of which embedding s | passages embedded | full rebuild, estimated from the throughput above | machine load average (1 min) |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
         ]
         for r in inc:
             rebuild = (f"{r['chunks'] / full_rate / 60:.0f} min ({r['chunks']} chunks at {full_rate:.1f} chunks/s)"
                        if full_rate else "throughput not measured in this run")
             lines.append(f"| {r['chunks']} | {r['documents']} | {r['add_s']:.1f} | {r['embed_s']:.1f} | {r['embedded']} | "
-                         f"{rebuild} |")
+                         f"{rebuild} | {r['load']:.1f} |")
         lines += ["", "Only the new document is read and embedded; the new "
                   "generation beside the old one gets a rewritten chunk store and vector file; the vocabulary's word and pair "
                   "counts are updated by the added and removed documents (kept in the generation), and the lexical index "
