@@ -23,7 +23,7 @@ from indexer.background import build_in_background  # noqa: E402
 from indexer.build import index_model  # noqa: E402
 from indexer.embed import Embedder  # noqa: E402
 from indexer.errors import IndexerError, IndexMissing  # noqa: E402
-from indexer.messages import SKIP_REASONS, error_text, replaced_text, skip_text  # noqa: E402
+from indexer.messages import SKIP_REASONS, error_text, pipeline_text, replaced_text, skip_text  # noqa: E402
 from indexer.uploads import MAX_UPLOAD_BYTES, UploadRejected, save_upload  # noqa: E402
 from access import ui as access_ui  # noqa: E402
 from access.roles import can  # noqa: E402
@@ -383,6 +383,8 @@ def _report(build, user, action: str) -> bool:
         f"Chỉ mục đã cập nhật ({report.generation}): {report.documents} văn bản, {report.chunks} đoạn; "
         f"mới {len(report.added)}, thay đổi {len(report.changed)}, xóa {len(report.removed)}, bỏ qua {len(report.skipped)}."
     )
+    if report.pipeline_changed:
+        st.info(md(pipeline_text(report.pipeline_changed, len(report.reread))))
     for name in report.added:
         st.markdown(f"- Thêm: {md(name)}")
     for name in report.changed:

@@ -206,9 +206,11 @@ def synthetic_index(n_chunks: int, embedder, workdir: Path, n_sample: int = 256,
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(d.text, encoding="utf-8")
             d.file_sha256 = store.file_sha256(path)  # as a build stores it
-            manifest.files[d.source] = {"sha256": d.file_sha256, "doc_id": d.doc_id, "size": path.stat().st_size}
-    store.write_generation(index_dir / "gen-000001", manifest, kept, chunks, vecs)
-    store.publish(index_dir, "gen-000001")
+            manifest.files[d.source] = {"sha256": d.file_sha256, "doc_id": d.doc_id, "size": path.stat().st_size,
+                                        "mtime_ns": path.stat().st_mtime_ns}
+    name = store.next_generation_name(index_dir)
+    store.write_generation(index_dir / name, manifest, kept, chunks, vecs)
+    store.publish(index_dir, name)
     return index_dir
 
 
@@ -275,13 +277,14 @@ def bench_latency(n_chunks: int, embedder, queries: list[str], n_sample: int = 2
     """Full search path latency (p50/p95) and its stages, one query at a time, warm process; quiet, then
     (with `under_load`, a corpus folder) again while a build of that corpus runs beside it, on the new
     paths and on the old setting (fp32 torch, default threads)."""
+    from indexer import layout
     from indexer.runtime import configure_for_queries
     from retrieval.index import load_index
 
     configure_for_queries()
     work = cache / f"syn-{n_chunks}-{n_sample}" if cache else Path(tempfile.mkdtemp(prefix=f"bench-{n_chunks}-"))
     index_dir = work / "index"
-    if not (index_dir / "CURRENT").exists():
+    if not (index_dir / layout.POINTER).exists():
         shutil.rmtree(work, ignore_errors=True)
         synthetic_index(n_chunks, embedder, work, n_sample)
     refresh_vectors(index_dir)
@@ -471,13 +474,14 @@ def bench_incremental(n_chunks: int, embedder, cache: Path | None = None) -> dic
     full rebuild of the same corpus estimated from the measured embedding throughput. With `cache`, the
     synthetic index and its corpus are made once there and copied as hard links (a build never
     changes an existing file)."""
+    from indexer import layout
     from indexer.build import build_index
 
     work = Path(tempfile.mkdtemp(prefix=f"bench-inc-{n_chunks}-"))
     corpus = work / "corpus"
     if cache is not None:
         kept = cache / f"inc-{n_chunks}"
-        if not (kept / "index" / "CURRENT").exists():
+        if not (kept / "index" / layout.POINTER).exists():
             shutil.rmtree(kept, ignore_errors=True)
             synthetic_index(n_chunks, embedder, kept, n_sample=64, corpus=kept / "corpus")
         shutil.rmtree(work)

@@ -14,7 +14,7 @@ from .cli_env import ArgumentParser, quiet_libraries, run_cli
 
 from .errors import IndexerError
 from .budget import Budget
-from .messages import error_text, replaced_text, skip_text
+from .messages import error_text, pipeline_text, replaced_text, skip_text
 
 STAGES = {"read": "Đọc văn bản", "embed": "Tạo vector"}
 
@@ -159,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Mô hình: {report.model_id}")
     print(f"Văn bản đã đọc: {report.documents} (mới {len(report.added)}, thay đổi {len(report.changed)}, "
           f"giữ nguyên {len(report.unchanged)}, đã xóa {len(report.removed)})")
+    if report.pipeline_changed:
+        print(pipeline_text(report.pipeline_changed, len(report.reread)))
     print(f"Bỏ qua: {len(report.skipped)}")
     for s in report.skipped:
         print(f"  - {skip_text(s)}")

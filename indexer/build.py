@@ -20,6 +20,7 @@ from .budget import Budget
 from .embed import DEFAULT_MODEL, Embedder
 from .fast_embed import TORCH_FP32
 from .errors import CorpusError, IndexCorrupt, IndexerError, IndexMismatch, IndexMissing, ReadError
+from .layout import pipeline_changes
 from .lock import LOCK_NAME, BuildLock  # noqa: F401  (LOCK_NAME re-exported)
 from .metadata import extract_metadata, issuing_organ
 from vntext.normalize import NORMALIZER_VERSION, normalize_document
@@ -50,6 +51,8 @@ class BuildReport:
     legacy: dict[str, str] = field(default_factory=dict)  # source -> tcvn3 / vni / cp1258
     replaced: dict[str, int] = field(default_factory=dict)  # source -> bad bytes replaced by U+FFFD
     kept: list[str] = field(default_factory=list)  # in a folder that could not be read: kept as indexed before
+    pipeline_changed: list[str] = field(default_factory=list)  # stages whose version differs from the index's
+    reread: list[str] = field(default_factory=list)  # unchanged files read again because the pipeline changed
     seconds: float = 0.0
 
 
@@ -88,8 +91,14 @@ class _Previous:
     lexical: store.LexicalBase | None = None  # its lexical index, when in this code's format
     store: segments.StoreBase | None = None  # its chunk store's segments, carried over where unchanged
     vocab_counts: VocabCounts | None = None  # its vocabulary counts, when it kept them
+    pipeline: str | None = None  # the pipeline version that made it (layout.pipeline_version; "" if not recorded)
     _index: object = None
     _by_id: dict[int, np.ndarray] | None = None
+
+    @property
+    def pipeline_changed(self) -> bool:
+        """True when the previous index was made by another reader, normaliser, metadata or chunker version."""
+        return self.pipeline is not None and self.pipeline != store.PIPELINE_VERSION
 
     def vector_index(self):
         """The previous FAISS index (an IVF one is updated, not retrained), read on first use."""
@@ -114,14 +123,16 @@ def _previous(index_dir: Path, model_id: str) -> _Previous:
     if (manifest.model_id, manifest.normalizer_version, manifest.chunker_version) != (
         model_id, NORMALIZER_VERSION, CHUNKER_VERSION,
     ):
-        return _Previous()
-    prev = _Previous(manifest=manifest, gen=gen)
+        return _Previous(pipeline=manifest.pipeline_version)
+    prev = _Previous(manifest=manifest, gen=gen, pipeline=manifest.pipeline_version)
     try:
         prev.documents, prev.chunks, segment_of = segments.read_stored(gen, manifest.segments, manifest.files)
         prev.store = store.store_base(gen, manifest, prev.documents, segment_of,
                                       {doc_id: len(c) for doc_id, c in prev.chunks.items()})
     except (IndexCorrupt, OSError, RuntimeError):  # damaged although its checksums matched: read the corpus afresh
         return _Previous()
+    if prev.pipeline_changed:  # every file is read again: its header words and number keys may differ
+        return prev
     if manifest.format_version == store.FORMAT_VERSION:
         prev.lexical = store.LexicalBase(gen / store.LEXICAL, set(prev.documents), manifest.checksums)
     try:
@@ -174,6 +185,8 @@ def build_index(
         store.cleanup(index_dir)
         prev = _Previous() if rebuild else _previous(index_dir, model_id)
         report = BuildReport(model_id=model_id)
+        if prev.pipeline_changed:
+            report.pipeline_changed = pipeline_changes(prev.pipeline, store.PIPELINE_VERSION)
         files, report.skipped = scan_corpus(corpus)
         old_files = prev.manifest.files if prev.manifest else {}
         documents: list[Document] = []
@@ -194,7 +207,7 @@ def build_index(
                 else:
                     digest = store.file_sha256(cf.path)
                 same = bool(old and old["sha256"] == digest and old["doc_id"] in prev.documents)
-                if same and prev.documents[old["doc_id"]].relations_known:
+                if same and prev.documents[old["doc_id"]].relations_known and not prev.pipeline_changed:
                     doc = prev.documents[old["doc_id"]]
                     if (doc.source, doc.file_sha256) != (cf.source, digest):  # else the stored one, carried over
                         doc = Document(doc.doc_id, cf.source, doc.text, doc.meta, digest)
@@ -214,7 +227,10 @@ def build_index(
                     if options.replaced:
                         report.replaced[cf.source] = options.replaced
                     # read again when unchanged but indexed before relations existed (same chunks: no re-embedding)
+                    # or by another pipeline version (re-embedded only where a chunk's embedded text differs)
                     (report.unchanged if same else report.changed if old else report.added).append(cf.source)
+                    if same and prev.pipeline_changed:
+                        report.reread.append(cf.source)
             except ReadError as exc:
                 report.skipped.append(Skipped(cf.source, exc.code, exc.detail))
                 continue
@@ -247,12 +263,15 @@ def build_index(
         manifest = store.Manifest(
             model_id=model_id,
             dim=vectors.shape[1],
+            pipeline_version=store.PIPELINE_VERSION,
             files=manifest_files,
             skipped=[s.__dict__ for s in report.skipped],
             embedded_with=_embedded_with(prev, embedder, report),
         )
         store.write_generation(index_dir / name, manifest, documents, chunks, vectors, trace=trace,
-                               previous_vectors=prev.vector_index, lexical_base=prev.lexical,
+                               # a re-embedded chunk keeps its id: an updated IVF index would keep its old vector
+                               previous_vectors=None if prev.pipeline_changed else prev.vector_index,
+                               lexical_base=prev.lexical,
                                vocab_counts=counts, vocab=vocab, store_base=prev.store)
         trace("publish")
         store.publish(index_dir, name)
@@ -340,6 +359,9 @@ def _vectors(chunks: list[Chunk], fresh: set[str], prev: _Previous, embedder: Em
     """The vectors of the chunks of the `fresh` documents (the others' rows stay zero: their segments and
     vectors are carried over): the previous vector of a chunk that had one, else embedded now."""
     had = {c.chunk_id for lst in prev.chunks.values() for c in lst}
+    if prev.pipeline_changed:  # a chunk's id is its document's text and offset: its header may have changed
+        before = {c.chunk_id: embedding_text(c) for old in prev.chunks.values() for c in old}
+        had = {c.chunk_id for c in chunks if c.chunk_id in had and before.get(c.chunk_id) == embedding_text(c)}
     todo = [i for i, c in enumerate(chunks) if c.chunk_id not in had]
     reuse = [i for i, c in enumerate(chunks) if c.doc_id in fresh and c.chunk_id in had]
     dim = embedder.dim if todo or not prev.manifest else prev.manifest.dim

@@ -24,7 +24,8 @@ class CorpusError(IndexerError):
 
 class IndexMismatch(IndexerError):
     """An index exists but was built differently: `kind` is "model" (then `built_with` and `asked` name the
-    models), "versions" (normaliser/chunker) or "format"."""
+    models), "versions" (normaliser/chunker), "format" (then `built_with` and `asked` are the index's format
+    and this code's) or "fields" (the manifest has fields this code does not know; `built_with` names them)."""
 
     def __init__(self, detail: str, kind: str = "", built_with: str = "", asked: str = "") -> None:
         super().__init__(detail)

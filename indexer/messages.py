@@ -37,6 +37,14 @@ CORRUPT_KINDS = {
     "unlisted": "tệp {} không có mã kiểm tra trong manifest.json",
     "damaged": "tệp {} bị hỏng, không đọc được",
     "pointer": "tệp CURRENT trỏ tới {!r}, nơi không có manifest.json",
+    "field": "manifest.json thiếu hoặc sai trường {}",
+}
+
+PIPELINE_STAGES = {  # layout.PIPELINE_STAGES
+    "reader": "đọc tệp",
+    "normalizer": "chuẩn hóa chữ",
+    "metadata": "nhận diện thông tin văn bản",
+    "chunker": "chia đoạn",
 }
 
 
@@ -51,6 +59,17 @@ def skip_text(s: Skipped) -> str:
 def replaced_text(source: str, count: int) -> str:
     """One line warning that bad bytes of a text file were replaced."""
     return f"{source}: {count} byte lỗi (không giải mã được) đã được thay bằng ký tự \ufffd; phần còn lại được lập chỉ mục"
+
+
+def pipeline_text(changed: list[str], reread: int) -> str:
+    """The sentence for a build made by another version of the reader, normaliser, metadata or chunker than the
+    index it updates (`changed`: the stages; all of them when the index did not record its version)."""
+    if set(changed) == set(PIPELINE_STAGES):
+        what = "Chỉ mục cũ không ghi phiên bản cách xử lý văn bản (hoặc mọi bước xử lý đã thay đổi)"
+    else:
+        what = "Cách " + ", ".join(PIPELINE_STAGES.get(s, s) for s in changed) + " của chương trình đã thay đổi"
+    files = f"{reread} tệp không đổi" if reread else "mọi tệp"
+    return f"{what}: đã đọc lại {files}; chỉ tạo vector mới cho các đoạn có nội dung khác."
 
 
 def build_command(index: str | None = None, corpus: str | None = None, extra: str = "") -> str:
@@ -77,6 +96,12 @@ def error_text(exc: IndexerError, index: str | None = None, corpus: str | None =
         if exc.kind == "model":
             return (f"Chỉ mục được xây bằng mô hình {exc.built_with}, không phải {exc.asked}. Hãy bỏ --model, hoặc "
                     f"xây lại bằng mô hình này: {build_command(index, corpus, '--model ' + shlex.quote(exc.asked))}")
+        if exc.kind == "format":
+            return (f"Chỉ mục được ghi theo định dạng {exc.built_with}, còn phiên bản này của chương trình dùng định "
+                    f"dạng {exc.asked}. Hãy chạy: {build_command(index, corpus)}")
+        if exc.kind == "fields":
+            return (f"Chỉ mục được ghi bởi một phiên bản khác của chương trình: manifest.json có trường mà phiên bản "
+                    f"này không biết ({exc.built_with}). Hãy chạy: {build_command(index, corpus)}")
         return f"Chỉ mục được xây bằng phiên bản khác của chương trình ({exc}). Hãy chạy: {build_command(index, corpus)}"
     if isinstance(exc, IndexCorrupt):
         what = "; ".join(CORRUPT_KINDS.get(k, "{}").format(n) for k, n in exc.problems) or str(exc)

@@ -9,6 +9,8 @@ from vntext.numbers import TYPE_NAMES, canonical_type, cited_numbers, find_numbe
 
 from .document import DocMeta
 
+METADATA_VERSION = "1"  # bump when metadata or relations change for the same text: the next build reads every file again
+
 _NEWS_TYPE = "Tin bài"
 
 _SKIP_HEADER = re.compile(

@@ -27,10 +27,8 @@ import orjson
 
 from .document import Chunk, DocMeta, Document
 from .errors import IndexCorrupt
+from .layout import CHUNKS, DOCUMENTS, MANIFEST, VECTORS
 
-DOCUMENTS = "documents.jsonl"
-CHUNKS = "chunks.jsonl"
-VECTORS = "vectors.faiss"
 MAX_SEGMENTS = 8
 MAX_DROPPED = 0.25  # share of a segment's chunk rows that may be dropped before it is written anew
 
@@ -39,7 +37,7 @@ def file_names(name: str) -> tuple[str, str, str]:
     """The documents, chunks and vectors file of the segment `name` ("" for the first one)."""
     if not name:
         return DOCUMENTS, CHUNKS, VECTORS
-    return f"documents.{name}.jsonl", f"chunks.{name}.jsonl", f"vectors.{name}.faiss"
+    return tuple(f"{stem}.{name}.{ext}" for stem, _, ext in (f.partition(".") for f in (DOCUMENTS, CHUNKS, VECTORS)))
 
 
 def segment(name: str = "", chunks: int = 0, dropped: list[str] | None = None, dropped_chunks: int = 0) -> dict:
@@ -150,7 +148,7 @@ def write(gen_dir: Path, new_name: str, documents: list[Document], chunks: list[
 def _segments_of(gen_dir: Path, segments: list[dict] | None, files: dict | None) -> tuple[list[dict], dict | None]:
     if segments is None:  # not given: the manifest says (a damaged one is the verifier's business)
         try:
-            data = json.loads((gen_dir / "manifest.json").read_text(encoding="utf-8"))
+            data = json.loads((gen_dir / MANIFEST).read_text(encoding="utf-8"))
             segments, files = data.get("segments"), data.get("files")
         except (OSError, ValueError, AttributeError):
             segments = None

@@ -34,19 +34,16 @@ from vntext.numbers import citation_key, find_numbers, number_key, textual_citat
 from vntext.normalize import NORMALIZER_VERSION
 from . import segments as seg
 from . import vectors as vector_index
+from .metadata import METADATA_VERSION
+from .reader import READER_VERSION
 from .vectors import build_vector_index, prepare_for_search, vectors_by_id  # noqa: F401  (re-exported)
 from .vocab import VocabCounts, count_texts, load_counts, save_counts, vocab_from_counts
+from .layout import (  # noqa: F401  (the schema's names, re-exported for the builder and the tests)
+    CHUNKS, DOCUMENTS, FORMAT_VERSION, GENERATION_PREFIX, LEXICAL, MANIFEST, POINTER, REQUIRED, VECTORS, VOCAB,
+    VOCAB_COUNTS, LexicalIndex, own_key, pipeline_version,
+)
 
-FORMAT_VERSION = 3  # 3: folded syllable pairs in the lexical index (phrase queries were too slow at 1M)
-POINTER = "CURRENT"
-MANIFEST = "manifest.json"
-CHUNKS = "chunks.jsonl"
-DOCUMENTS = "documents.jsonl"
-VECTORS = "vectors.faiss"
-LEXICAL = "lexical"
-VOCAB = "vocab.json"
-VOCAB_COUNTS = "vocab_counts.npz"
-REQUIRED = (CHUNKS, DOCUMENTS, VECTORS)  # a generation without these (or its segments' files) is damaged, whatever its manifest says
+PIPELINE_VERSION = pipeline_version(READER_VERSION, NORMALIZER_VERSION, METADATA_VERSION, CHUNKER_VERSION)
 
 
 @dataclass
@@ -57,6 +54,7 @@ class Manifest:
     dim: int
     normalizer_version: str = NORMALIZER_VERSION
     chunker_version: str = CHUNKER_VERSION
+    pipeline_version: str = PIPELINE_VERSION  # reader, normaliser, metadata and chunker (layout.pipeline_version)
     format_version: int = FORMAT_VERSION
     created_at: str = ""
     files: dict[str, dict] = field(default_factory=dict)  # source -> {sha256, doc_id, size}
@@ -66,56 +64,6 @@ class Manifest:
     embedded_with: list[str] = field(default_factory=list)  # inference paths of the vectors (indexer/fast_embed.py)
     segments: list[dict] = field(default_factory=list)  # the chunk store's segments (indexer/segments.py); [] = one
     stamps: dict[str, list[int]] = field(default_factory=dict)  # file -> [size, mtime_ns] when its checksum was taken
-
-
-def syllable_analyzer():
-    """Vietnamese syllables, lower-cased (diacritics kept)."""
-    import tantivy
-
-    return tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.lowercase()).build()
-
-
-def fold_analyzer():
-    """Vietnamese syllables, lower-cased and diacritic-folded."""
-    import tantivy
-
-    return (
-        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-        .filter(tantivy.Filter.lowercase())
-        .filter(tantivy.Filter.ascii_fold())
-        .build()
-    )
-
-
-def register_analyzers(index) -> None:
-    """Custom analyzers are not stored in a tantivy index: register them on every open."""
-    import tantivy
-
-    index.register_tokenizer("vi_syllable", syllable_analyzer())
-    index.register_tokenizer("vi_fold", fold_analyzer())
-    index.register_tokenizer("vi_pair", tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build())
-
-
-def pair_terms(tokens: list[str]) -> list[str]:
-    """Adjacent token pairs as single terms ("can", "bo", "nu" -> "can_bo", "bo_nu"): a term query on them
-    rewards words in their order at the price of a plain term lookup, not of a positional phrase query."""
-    return [f"{a}_{b}" for a, b in zip(tokens, tokens[1:])]
-
-
-def lexical_schema():
-    """Fields: chunk id, syllables, folded syllables, header (folded), folded syllable pairs, number keys.
-    No positions are stored: word order is searched through the pair terms."""
-    import tantivy
-
-    b = tantivy.SchemaBuilder()
-    b.add_unsigned_field("chunk_id", stored=True, indexed=True, fast=True)
-    b.add_text_field("doc_id", stored=False, tokenizer_name="raw")
-    b.add_text_field("text_vi", stored=False, tokenizer_name="vi_syllable", index_option="freq")
-    b.add_text_field("text_fold", stored=False, tokenizer_name="vi_fold", index_option="freq")
-    b.add_text_field("head_fold", stored=False, tokenizer_name="vi_fold", index_option="freq")
-    b.add_text_field("pair_fold", stored=False, tokenizer_name="vi_pair", index_option="freq")
-    b.add_text_field("numbers", stored=False, tokenizer_name="raw")
-    return b.build()
 
 
 def lexical_header(chunk: Chunk) -> str:
@@ -129,7 +77,7 @@ def chunk_number_keys(chunk: Chunk) -> list[str]:
     keys = [number_key(n) for n in find_numbers(chunk.text)]
     keys += [citation_key(c) for c in textual_citations(chunk.text)]
     if chunk.meta.number:
-        keys.insert(0, "OWN" + number_key(chunk.meta.number))
+        keys.insert(0, own_key(number_key(chunk.meta.number)))
     return list(dict.fromkeys(keys))
 
 
@@ -242,47 +190,21 @@ def write_generation(
 
 
 def _write_lexical(lex_dir: Path, chunks: list[Chunk], base: LexicalBase | None) -> bool:
-    """Write the tantivy index of `chunks`; True when it extends `base`.
+    """Write the lexical index of `chunks`; True when it extends `base`.
 
-    Only additions are applied to a base: its segment files are immutable, so they are hard-linked (copied
-    where links are impossible) and the new documents go into a new segment. A removed or changed
-    document means a full rewrite, since tantivy keeps counting deleted documents in its BM25
-    statistics until segments merge, and the result would differ from a full build."""
-    import tantivy
-
-    lex_dir.mkdir()
+    Only additions are applied to a base: its segment files are immutable, so they are linked into the new
+    index and the new documents go into a new segment. A removed or changed document means a full rewrite,
+    since tantivy keeps counting deleted documents in its BM25 statistics until segments merge, and the
+    result would differ from a full build."""
     extend = base is not None and base.path.is_dir() and base.doc_ids <= {c.doc_id for c in chunks}
     if extend:
-        for f in base.path.iterdir():
-            if not f.is_file() or f.name.startswith(".tantivy"):
-                continue
-            if f.suffix == ".json":  # meta.json, .managed.json: replaced by tantivy on commit, copied to be safe
-                shutil.copy2(f, lex_dir / f.name)
-                continue
-            try:
-                os.link(f, lex_dir / f.name)
-            except OSError:
-                shutil.copy2(f, lex_dir / f.name)
-        lex = tantivy.Index.open(str(lex_dir))
+        lex = LexicalIndex.extend(base.path, lex_dir)
         chunks = [c for c in chunks if c.doc_id not in base.doc_ids]
     else:
-        lex = tantivy.Index(lexical_schema(), path=str(lex_dir))
-    register_analyzers(lex)
-    writer = lex.writer(heap_size=64_000_000, num_threads=1)
-    fold_tokens = fold_analyzer().analyze
+        lex = LexicalIndex.create(lex_dir)
     for chunk in chunks:
-        doc = tantivy.Document()
-        doc.add_unsigned("chunk_id", chunk.chunk_id)
-        doc.add_text("doc_id", chunk.doc_id)
-        doc.add_text("text_vi", chunk.text)
-        doc.add_text("text_fold", chunk.text)
-        doc.add_text("head_fold", lexical_header(chunk))
-        doc.add_text("pair_fold", " ".join(pair_terms(fold_tokens(chunk.text))))
-        for key in chunk_number_keys(chunk):
-            doc.add_text("numbers", key)
-        writer.add_document(doc)
-    writer.commit()
-    writer.wait_merging_threads()
+        lex.index(chunk.chunk_id, chunk.doc_id, chunk.text, lexical_header(chunk), chunk_number_keys(chunk))
+    lex.save()
     return extend
 
 
@@ -311,8 +233,9 @@ def current_generation(index_dir: Path) -> Path:
 
 def next_generation_name(index_dir: Path) -> str:
     """A fresh generation folder name, after every existing one."""
-    numbers = [int(p.name[4:]) for p in index_dir.glob("gen-*") if p.name[4:].isdigit()]
-    return f"gen-{max(numbers, default=0) + 1:06d}"
+    numbers = [int(p.name[len(GENERATION_PREFIX):]) for p in index_dir.glob(GENERATION_PREFIX + "*")
+               if p.name[len(GENERATION_PREFIX):].isdigit()]
+    return f"{GENERATION_PREFIX}{max(numbers, default=0) + 1:06d}"
 
 
 def cleanup(index_dir: Path, keep: int = 2) -> list[str]:
@@ -321,7 +244,7 @@ def cleanup(index_dir: Path, keep: int = 2) -> list[str]:
         current = current_generation(index_dir).name
     except (IndexMissing, IndexCorrupt):
         current = None
-    gens = sorted((p for p in index_dir.glob("gen-*") if p.is_dir()), key=lambda p: p.name)
+    gens = sorted((p for p in index_dir.glob(GENERATION_PREFIX + "*") if p.is_dir()), key=lambda p: p.name)
     complete = [p for p in gens if (p / MANIFEST).exists() and (current is None or p.name <= current)]
     keep_names = {current} | {p.name for p in complete[-keep:]}
     removed = []
@@ -334,20 +257,59 @@ def cleanup(index_dir: Path, keep: int = 2) -> list[str]:
     return removed
 
 
+# the type of each manifest field; a manifest without the optional ones was written by an older version
+_MANIFEST_FIELDS = {
+    "model_id": str, "dim": int, "normalizer_version": str, "chunker_version": str, "pipeline_version": str,
+    "format_version": int, "created_at": str, "files": dict, "skipped": list, "checksums": dict, "counts": dict,
+    "embedded_with": list,
+}
+_MANIFEST_REQUIRED = ("model_id", "dim")
+
+
 def read_manifest(gen_dir: Path, any_format: bool = False) -> Manifest:
-    """The manifest of a generation; IndexMismatch when its format is not this code's (unless `any_format`)."""
+    """The manifest of a generation. IndexMismatch when its format is not this code's (unless `any_format`) or
+    it has fields this code does not know (written by another version); IndexCorrupt when it cannot be parsed,
+    lacks a required field or holds a value of the wrong type. A missing `pipeline_version` reads as ""."""
     try:
         data = json.loads((gen_dir / MANIFEST).read_text(encoding="utf-8"))
-        if not isinstance(data, dict):
-            raise TypeError("not an object")
-        if data.get("format_version") != FORMAT_VERSION and not any_format:
-            raise IndexMismatch(f"format {data.get('format_version')} (expected {FORMAT_VERSION})", kind="format")
-        manifest = Manifest(**data)
-        if not isinstance(manifest.checksums, dict) or not isinstance(manifest.files, dict):
-            raise TypeError("checksums/files")
-    except (ValueError, TypeError) as exc:  # truncated or edited by hand
+    except ValueError as exc:  # truncated or edited by hand
         raise IndexCorrupt(f"{gen_dir.name}: damaged {MANIFEST} ({exc})", [("damaged", MANIFEST)]) from exc
-    return manifest
+    if not isinstance(data, dict):
+        raise IndexCorrupt(f"{gen_dir.name}: damaged {MANIFEST} (not an object)", [("damaged", MANIFEST)])
+    version = data.get("format_version")
+    if version != FORMAT_VERSION and not any_format:
+        raise IndexMismatch(f"format {version} (expected {FORMAT_VERSION})", kind="format",
+                            built_with=str(version), asked=str(FORMAT_VERSION))
+    unknown = sorted(set(data) - set(_MANIFEST_FIELDS))
+    if unknown:
+        raise IndexMismatch(f"{MANIFEST} fields unknown to this version: {', '.join(unknown)}", kind="fields",
+                            built_with=", ".join(unknown))
+    bad = manifest_problems(data)
+    if bad:
+        raise IndexCorrupt(f"{gen_dir.name}: damaged {MANIFEST} ({', '.join(bad)})", [("field", n) for n in bad])
+    data.setdefault("pipeline_version", "")
+    return Manifest(**data)
+
+
+def manifest_problems(data: dict) -> list[str]:
+    """The fields of a manifest's data that are missing (required ones) or hold a value of the wrong type."""
+    bad = [name for name in _MANIFEST_REQUIRED if name not in data]
+    for name, kind in _MANIFEST_FIELDS.items():
+        value = data.get(name)
+        if name in data and (not isinstance(value, kind) or kind is int and isinstance(value, bool)):
+            bad.append(name)
+    if isinstance(data.get("files"), dict) and not all(
+        isinstance(f, dict) and isinstance(f.get("sha256"), str) and isinstance(f.get("doc_id"), str)
+        for f in data["files"].values()
+    ):
+        bad.append("files")
+    if isinstance(data.get("checksums"), dict) and not all(isinstance(v, str) for v in data["checksums"].values()):
+        bad.append("checksums")
+    if isinstance(data.get("embedded_with"), list) and not all(isinstance(v, str) for v in data["embedded_with"]):
+        bad.append("embedded_with")
+    if isinstance(data.get("skipped"), list) and not all(isinstance(v, dict) for v in data["skipped"]):
+        bad.append("skipped")
+    return list(dict.fromkeys(bad))
 
 
 def verify(gen_dir: Path, manifest: Manifest, by_stamps: bool = False) -> None:
@@ -429,13 +391,9 @@ def read_vectors(gen_dir: Path, manifest: Manifest | None = None):
     return index
 
 
-def open_lexical(gen_dir: Path):
-    """The tantivy index of a generation, analyzers registered."""
-    import tantivy
-
+def open_lexical(gen_dir: Path) -> LexicalIndex:
+    """The lexical index of a generation, for searching."""
     try:
-        index = tantivy.Index.open(str(gen_dir / LEXICAL))
+        return LexicalIndex.load(gen_dir / LEXICAL)
     except ValueError as exc:  # tantivy reports a damaged or missing index this way
         raise IndexCorrupt(f"{gen_dir.name}: damaged {LEXICAL}/", [("damaged", LEXICAL + "/")]) from exc
-    register_analyzers(index)
-    return index

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from indexer.document import Chunk
-from vntext.language import ENGLISH_WORDS
+from vntext.language import ENGLISH_WORDS, STOP_SYLLABLES
 from vntext.normalize import fold
 from vntext.words import WORD
 
@@ -20,11 +20,6 @@ _LOWER = "".join(c for c in map(chr, range(0x61, 0x1EFA)) if c.islower() and c.i
 # a clause ends at . ; ! ? and at a line break, unless the next line goes on in lower case (a hard-wrapped line)
 _CLAUSE_END = re.compile(rf"(?<=[.;!?…])\s+|\n+(?![{_LOWER}])")
 _MARKER = re.compile(r"^(?:\d{1,2}|[IVX]{1,5}|[a-zđ])[.\-)]$")
-# very common syllables that carry no answer-specific meaning
-STOP_SYLLABLES = set(
-    "va cua cac la co trong cho voi ve theo duoc da the nay do nhung mot so tai tu den nhu khi de thi o tren ra"
-    " vao nao gi bao nhieu hay hoac".split()
-)
 MAX_ANSWER_CHARS = 700
 
 

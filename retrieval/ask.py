@@ -5,14 +5,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from indexer.layout import FOLDED
+from vntext.language import STOP_SYLLABLES
 from vntext.normalize import fold
 from vntext.words import WORD
 
-from .answer import STOP_SYLLABLES, Answer, answer_terms, extract_answer
+from .answer import Answer, answer_terms, extract_answer
 from .cards import CardAnswer, Catalogue, catalogue_of
 from indexer.chunker import context_header as header_of
 from .index import SearchIndex
-from .query import analyze
+from .query import QueryInfo, analyze
 from .search import Filters, Hit, search
 
 # evidence = IDF-weighted share of the question's words found in the best passage (rare words count
@@ -42,9 +44,8 @@ class AskResult:
 
 def idf(index: SearchIndex, term: str) -> float:
     """BM25-style inverse document frequency of a folded term in the folded lexical field."""
-    searcher = index.searcher
-    n = searcher.num_docs
-    df = searcher.doc_freq("text_fold", term)
+    n = index.lexical.num_docs
+    df = index.lexical.doc_freq(FOLDED, term)
     return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
 
@@ -53,21 +54,33 @@ def _words(text: str, accented: bool) -> list[str]:
     return words if accented else [fold(w) for w in words]
 
 
-def evidence_parts(index: SearchIndex, question: str, hit: Hit) -> tuple[float, float]:
-    """(IDF-weighted word coverage, word-pair coverage) of the question in one passage and its header."""
-    q = analyze(question)
-    accented = q.accented
-    terms = answer_terms(q) if q.english else [w for w in _words(q.text, accented) if fold(w) not in STOP_SYLLABLES]
-    if not terms:
-        return 0.0, 0.0
-    passage = _words(hit.chunk.text + "\n" + header_of(hit.chunk), accented and not q.english)
+def evidence_terms(q: QueryInfo) -> list[str]:
+    """The question's words that evidence looks for: lower-cased, accented when the question is (folded when
+    not), without stop syllables; an English question's glossary terms and unknown words (`answer_terms`)."""
+    if q.english:
+        return answer_terms(q)
+    return [w for w in _words(q.text, q.accented) if fold(w) not in STOP_SYLLABLES]
+
+
+def coverage(terms: list[str], passage: list[str], weights: dict[str, float]) -> tuple[float, float]:
+    """(weighted share of the distinct terms found among the passage's words, share of the terms' adjacent
+    pairs found adjacent in it; without pairs, the first share again). `weights`: one per distinct term."""
     present = set(passage)
-    weights = {t: idf(index, fold(t)) for t in set(terms)}
     total = sum(weights.values()) or 1.0
     uni = sum(w for t, w in weights.items() if t in present) / total
     pairs = set(zip(terms, terms[1:]))
     bi = len(pairs & set(zip(passage, passage[1:]))) / len(pairs) if pairs else uni
     return uni, bi
+
+
+def evidence_parts(index: SearchIndex, question: str, hit: Hit) -> tuple[float, float]:
+    """(IDF-weighted word coverage, word-pair coverage) of the question in one passage and its header."""
+    q = analyze(question)
+    terms = evidence_terms(q)
+    if not terms:
+        return 0.0, 0.0
+    passage = _words(hit.chunk.text + "\n" + header_of(hit.chunk), q.accented and not q.english)
+    return coverage(terms, passage, {t: idf(index, fold(t)) for t in set(terms)})
 
 
 def evidence(index: SearchIndex, question: str, hits: list[Hit]) -> float:

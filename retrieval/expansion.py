@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from vntext.language import FUNCTION_SYLLABLES
 from vntext.normalize import fold
 from indexer.vocab import count_raw
 
@@ -34,10 +35,6 @@ MIN_COUNT = 3
 MIN_PMI = 3.0
 NEIGHBOURS = 10  # r in CSLS: mean cosine to this many nearest of the other side
 THRESHOLD = 0.05  # CSLS a learned term must reach; chosen on the tune half of the English questions (docs/quality.md)
-_STOP = set(
-    "va cua cac la co trong cho voi ve theo duoc da the nay do nhung mot so tai tu den nhu khi de thi o tren ra"
-    " vao nao gi hay hoac".split()
-)
 
 
 @dataclass
@@ -56,7 +53,7 @@ def collect_terms(texts: Iterable[str]) -> list[str]:
     total = sum(uni.values()) or 1
 
     def content(w: str) -> bool:
-        return len(w) >= 2 and fold(w) not in _STOP
+        return len(w) >= 2 and fold(w) not in FUNCTION_SYLLABLES
 
     syllables = [w for w, n in uni.most_common() if n >= MIN_COUNT and len(w) >= 3 and content(w)][:TOP_SYLLABLES]
     pairs = [

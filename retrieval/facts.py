@@ -7,12 +7,15 @@ sentence holds a fact of that kind (1.0: the figure with the asked unit; less: a
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from vntext.numbers import DOC_NUMBER_RE, find_numbers_any_case, number_key
 from vntext.normalize import fold, has_diacritics, normalize
 
+_COUNT_STOP_FILE = Path(__file__).parent / "data" / "count_stop_words.json"
 KINDS = ("quantity", "date", "who", "document", "other")
 UNITS = ("percent", "money", "duration", "age", "count")
 
@@ -95,10 +98,7 @@ _QTY_WORD = re.compile(r"(?<!\w)(?:bao nhieu|may|how many|how much|how long)\s+(
 _FILLER = set("the of a an more in on at to for la thi duoc se phai nua them".split())
 _ENGLISH_COUNTED = {"people": "nguoi", "persons": "nguoi", "kinds": "loai", "types": "loai", "times": "lan"}
 _RATE = {"moi", "1", "mot", "per", "each", "a"}
-_COUNT_STOP = set(
-    "the of a an in on at to for va cua cac la co trong cho voi ve theo duoc da se phai nam 2023 2024 2025 2026"
-    " must will does do did are is was were be have has".split()
-)
+_COUNT_STOP = frozenset(json.loads(_COUNT_STOP_FILE.read_text(encoding="utf-8"))["words"])
 
 
 def classify(question: str) -> Asked:

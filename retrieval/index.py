@@ -27,11 +27,10 @@ class SearchIndex:
     chunks: dict[int, Chunk]
     documents: dict[str, Document]
     vectors: object  # faiss index
-    lexical: object  # tantivy index
+    lexical: store.LexicalIndex  # syllables, folded syllables, word pairs and number keys (indexer/layout.py)
     embedder: Embedder
     by_doc: dict[str, list[Chunk]] = field(default_factory=dict)
     vocab: dict[str, dict[str, str]] = field(default_factory=dict)
-    searcher: object = None  # one tantivy searcher: a generation never changes once written
 
     def is_stale(self) -> bool:
         """True when the index folder now points at another generation."""
@@ -96,7 +95,6 @@ def _load(index_dir: Path, gen: Path, manifest: store.Manifest, embedder: Embedd
         embedder=embedder or Embedder(manifest.model_id),
         by_doc=by_doc,
         vocab=store.read_vocab(gen),
-        searcher=lexical.searcher(),
     )
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from indexer import store
+from indexer import layout
 from indexer.document import Chunk
 from vntext.language import ENGLISH_WORDS
 from vntext.numbers import ABBREVIATIONS, citation_key, number_key
@@ -22,8 +22,8 @@ from .index import SearchIndex
 from .query import QueryInfo, analyze
 
 CANDIDATES = 100
-_SYLLABLE = store.syllable_analyzer()
-_FOLD = store.fold_analyzer()
+_SYLLABLE = layout.syllable_analyzer()
+_FOLD = layout.fold_analyzer()
 
 PAIR_BOOST = 0.5  # weight of an adjacent pair of query words found side by side in a chunk
 HEADER_BOOST = 0.3  # weight of a query word found in a chunk's header (number, issuer, subject, section)
@@ -103,79 +103,38 @@ def query_kind(q: QueryInfo) -> str:
 
 def _lexical(index: SearchIndex, fieldname: str, tokens: list[str], limit: int, pairs: bool = True,
              header_boost: float = 0.0) -> list[int]:
-    """BM25 over one field: every token, plus (when `pairs`) adjacent folded token pairs at PAIR_BOOST,
-    plus (when `header_boost`) the tokens in the chunk's header at that weight, in the same query.
-    Only term queries, no positional phrase queries (those cost 6-7x as much at 100k chunks)."""
-    import tantivy
-
-    tokens = [t for t in tokens if t]
-    if not tokens:
-        return []
-    schema = index.lexical.schema
-
-    def term(field: str, t: str, boost: float = 1.0):
-        q = tantivy.Query.term_query(schema, field, t)
-        return (tantivy.Occur.Should, q if boost == 1.0 else tantivy.Query.boost_query(q, boost))
-
-    clauses = [term(fieldname, t) for t in dict.fromkeys(tokens)]
-    if header_boost:
-        clauses += [term("head_fold", t, header_boost) for t in dict.fromkeys(tokens)]
-    if pairs:
-        folded = tokens if fieldname == "text_fold" else _FOLD.analyze(" ".join(tokens))
-        clauses += [term("pair_fold", p, PAIR_BOOST) for p in dict.fromkeys(store.pair_terms(folded))]
-    return _run(index, tantivy.Query.boolean_query(clauses), limit)
-
-
-def _run(index: SearchIndex, query, limit: int) -> list[int]:
-    if limit <= 0:
-        return []
-    searcher = index.searcher
-    result = searcher.search(query, limit, count=False)
-    addresses = [addr for _score, addr in result.hits]
-    return list(searcher.fast_field_values("chunk_id", addresses)) if addresses else []
+    """BM25 over one text field (layout.ACCENTED or layout.FOLDED): every token, plus (when `pairs`) adjacent
+    folded token pairs at PAIR_BOOST, plus (when `header_boost`) the tokens in the chunk's header at that weight."""
+    return index.lexical.bm25(fieldname, tokens, limit, pair_boost=PAIR_BOOST if pairs else None,
+                              header_boost=header_boost)
 
 
 def _number_chunks(index: SearchIndex, keys: list[str], own: bool, limit: int = 1000) -> list[int]:
-    import tantivy
-
-    if not keys:
-        return []
-    schema = index.lexical.schema
-    terms = [("OWN" + k) if own else k for k in keys]
-    clauses = [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "numbers", t)) for t in terms]
-    return _run(index, tantivy.Query.boolean_query(clauses), limit)
+    return index.lexical.number_chunks(keys, own, limit)
 
 
 def _typed_number_keys(index: SearchIndex, typed: list[tuple[str, int]]) -> list[str]:
     """Number keys in the index that match "Chỉ thị 35" style references (35-CT/TW, 35/2024/CT-...)."""
     if not typed:
         return []
-    searcher = index.searcher
+    lexical = index.lexical
     keys: list[str] = []
     for abbr, n in typed:
         abbr_key = number_key(abbr)
-        textual = f"T{abbr_key}{n}"  # "Quyết định 217" written without a full number
-        if searcher.doc_freq("numbers", textual):
+        textual = layout.textual_key(abbr_key, n)  # "Quyết định 217" written without a full number
+        if lexical.has_number_key(textual):
             keys.append(textual)
         # "Chỉ thị 1" is not "1-CTr/TU" (Chương trình): no longer abbreviation that starts with this one
         longer = [k[len(abbr_key):] for k in _ABBREVIATION_KEYS if k != abbr_key and k.startswith(abbr_key)]
-        pattern = re.compile(rf"^(?:OWN)?0*{n}(?:(?:19|20)\d\d)?{abbr_key}(?!{'|'.join(longer) or '$^'})[A-Z0-9]*$")
+        pattern = re.compile(rf"^0*{n}(?:(?:19|20)\d\d)?{abbr_key}(?!{'|'.join(longer) or '$^'})[A-Z0-9]*$")
         # exact prefixes (number, optional year, abbreviation): a bare "1" would walk every key starting with 1
-        for own in ("", "OWN"):
-            for zeros in ("", "0", "00"):
-                for year in ("", *_YEARS):
-                    for term in _terms_with_prefix(searcher, f"{own}{zeros}{n}{year}{abbr_key}"):
-                        if pattern.match(term):
-                            keys.append(term.removeprefix("OWN"))
+        prefixes = [f"{zeros}{n}{year}{abbr_key}" for zeros in ("", "0", "00") for year in ("", *_YEARS)]
+        keys += [key for key in lexical.number_keys(prefixes) if pattern.match(key)]
     return list(dict.fromkeys(keys))
 
 
 _ABBREVIATION_KEYS = sorted({number_key(a) for a in ABBREVIATIONS})
 _YEARS = [str(y) for y in range(1945, 2036)]
-
-
-def _terms_with_prefix(searcher, prefix: str) -> list[str]:
-    return [t if isinstance(t, str) else t[0] for t in searcher.terms_with_prefix("numbers", prefix)]
 
 
 def _dense(index: SearchIndex, vec: np.ndarray, limit: int) -> dict[int, float]:
@@ -199,7 +158,7 @@ def rankings(index: SearchIndex, q: QueryInfo, limit: int = CANDIDATES,
         dense = _dense(index, index.embedder.encode_query(restored), limit)
         out["dense_r"] = list(dense)
         lex_restored = restored if lexical is None else restore_diacritics(lex, index.vocab)
-        out["vi_r"] = _lexical(index, "text_vi", _SYLLABLE.analyze(lex_restored), limit)
+        out["vi_r"] = _lexical(index, layout.ACCENTED, _SYLLABLE.analyze(lex_restored), limit)
     elif gloss:
         # English: the question and its Vietnamese glossary terms, embedded in one pass
         vec, vec_g = index.embedder.encode_queries([q.text, gloss])
@@ -210,15 +169,15 @@ def rankings(index: SearchIndex, q: QueryInfo, limit: int = CANDIDATES,
         dense = _dense(index, index.embedder.encode_query(q.text), limit)
         out["dense"] = list(dense)
     if q.accented:
-        out["vi"] = _lexical(index, "text_vi", _SYLLABLE.analyze(lex), limit)
+        out["vi"] = _lexical(index, layout.ACCENTED, _SYLLABLE.analyze(lex), limit)
     if q.english:
         lex_gloss = gloss if lexical is None else english_terms(index, lex)
-        out["gloss"] = _lexical(index, "text_vi", _SYLLABLE.analyze(lex_gloss), limit) if lex_gloss else []
+        out["gloss"] = _lexical(index, layout.ACCENTED, _SYLLABLE.analyze(lex_gloss), limit) if lex_gloss else []
         fold_tokens = _FOLD.analyze(" ".join(unknown_words(lex, ENGLISH_WORDS)))
     else:
         fold_tokens = _FOLD.analyze(lex)
     # word pairs only where the folded field is the main lexical signal; header words in the same query
-    out["fold"] = _lexical(index, "text_fold", fold_tokens, limit, pairs=not q.accented, header_boost=HEADER_BOOST)
+    out["fold"] = _lexical(index, layout.FOLDED, fold_tokens, limit, pairs=not q.accented, header_boost=HEADER_BOOST)
     return out, dense
 
 

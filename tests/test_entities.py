@@ -67,24 +67,15 @@ def test_agreement(gazetteer):
 
 
 def test_number_lookup_finds_short_numbers_among_thousands(tmp_path):
-    import tantivy
-
-    from indexer import store
+    from indexer.layout import LexicalIndex, own_key
     from retrieval.search import _typed_number_keys
 
-    lex = tantivy.Index(store.lexical_schema(), path=str(tmp_path))
-    store.register_analyzers(lex)
-    writer = lex.writer(heap_size=64_000_000, num_threads=1)
+    lex = LexicalIndex.create(tmp_path / "lexical")
     keys = [f"{n}CVTU" for n in range(1, 3000)] + [f"{n}2024NQHDND" for n in range(1, 500)]
-    keys += ["OWN1CTTW", "1CTTW", "01CTTU", "1CTRTU", "12024CTTTG", "10CTTW", "21CTTW"]
+    keys += [own_key("1CTTW"), "1CTTW", "01CTTU", "1CTRTU", "12024CTTTG", "10CTTW", "21CTTW"]
     for i, key in enumerate(keys):
-        doc = tantivy.Document()
-        doc.add_unsigned("chunk_id", i)
-        doc.add_text("numbers", key)
-        writer.add_document(doc)
-    writer.commit()
-    writer.wait_merging_threads()
-    lex.reload()
-    found = _typed_number_keys(SimpleNamespace(searcher=lex.searcher()), [("CT", 1)])
+        lex.index(i, "", "", "", [key])
+    lex.save()
+    found = _typed_number_keys(SimpleNamespace(lexical=lex), [("CT", 1)])
     # Chỉ thị 1 = 1-CT/TW, 01-CT/TU, 1/2024/CT-TTg; not 1-CTr/TU (Chương trình), 10-CT/TW or 21-CT/TW
     assert sorted(found) == ["01CTTU", "12024CTTTG", "1CTTW"]

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from vntext.datafiles import DATA, load
-from vntext.language import ENGLISH_WORDS, english_share, is_vietnamese_syllable
+from vntext.language import ENGLISH_WORDS, FUNCTION_SYLLABLES, STOP_SYLLABLES, english_share, is_vietnamese_syllable
 from vntext.names import ORGAN_PHRASES, vietnamese_case
 from vntext.numbers import (
     ABBREVIATIONS, TYPE_NAMES, TYPE_TO_ABBREVIATION, canonical_type, citation_key, cited_numbers, find_numbers,
@@ -181,7 +181,7 @@ def test_restore_without_vocabulary_changes_nothing():
 
 def test_data_files_shape():
     names = sorted(p.stem for p in DATA.glob("*.json"))
-    assert names == ["document_types", "english_words", "organ_phrases"]
+    assert names == ["document_types", "english_words", "organ_phrases", "stop_syllables"]
     for name in names:
         data = json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))
         assert isinstance(data["_about"], str) and data["_about"]
@@ -195,3 +195,15 @@ def test_data_files_shape():
     assert ABBREVIATIONS["QĐ"] == "Quyết định" and "Hiến pháp" in TYPE_NAMES
     assert [len(n) for n in TYPE_NAMES] == sorted((len(n) for n in TYPE_NAMES), reverse=True)
     assert len(ORGAN_PHRASES) == len(set(ORGAN_PHRASES)) and "Ban Chấp hành Trung ương" in ORGAN_PHRASES
+    stop = load("stop_syllables")
+    for words_ in (stop["function"], stop["question"]):
+        assert len(words_) == len(set(words_)) and all(w.isascii() and w.isalpha() and w == w.lower() for w in words_)
+    assert STOP_SYLLABLES == FUNCTION_SYLLABLES | {"bao", "nhieu"} and {"va", "cua", "hoac"} <= FUNCTION_SYLLABLES
+
+
+def test_count_stop_words_shape():
+    from retrieval.facts import _COUNT_STOP, _COUNT_STOP_FILE
+
+    data = json.loads(_COUNT_STOP_FILE.read_text(encoding="utf-8"))
+    assert data["_about"] and len(data["words"]) == len(set(data["words"])) == len(_COUNT_STOP)
+    assert all(w == w.lower() and w.isascii() for w in data["words"]) and {"the", "va", "nam", "2026"} <= _COUNT_STOP

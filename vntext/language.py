@@ -7,6 +7,9 @@ import re
 from .datafiles import load
 
 ENGLISH_WORDS: frozenset[str] = frozenset(load("english_words")["words"])
+# folded syllables too common to carry meaning: function words, and with the question words the stop syllables
+FUNCTION_SYLLABLES: frozenset[str] = frozenset(load("stop_syllables")["function"])
+STOP_SYLLABLES: frozenset[str] = FUNCTION_SYLLABLES | frozenset(load("stop_syllables")["question"])
 # the shape of a Vietnamese syllable without diacritics: onset, one to three vowels, an allowed coda
 VI_SYLLABLE = re.compile(r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?$")
 

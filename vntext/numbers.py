@@ -63,12 +63,18 @@ def _unique(items) -> list[str]:
 
 
 def citation_key(cite: str) -> str:
-    """Key of a citation: `number_key` of a full number, "T" + type abbreviation + number for "Quyết định 217"."""
+    """Key of a citation: `number_key` of a full number, `textual_key` for "Quyết định 217"."""
     m = re.fullmatch(rf"({TYPE_ALT})\s+(\d{{1,4}})", cite.strip(), re.IGNORECASE)
     if m:
         abbr = TYPE_TO_ABBREVIATION.get(canonical_type(m.group(1)), m.group(1))
-        return "T" + number_key(abbr) + str(int(m.group(2)))
+        return textual_key(number_key(abbr), int(m.group(2)))
     return number_key(cite)
+
+
+def textual_key(abbr_key: str, number: int | str) -> str:
+    """Key of a reference written as a type and a bare number: "T", the key of the type's abbreviation, the number
+    ("Quyết định 217" -> "TQD217"). The lexical index stores these keys (indexer/layout.py)."""
+    return f"T{abbr_key}{number}"
 
 
 def number_type(number: str) -> str:
