@@ -261,7 +261,7 @@ def cleanup(index_dir: Path, keep: int = 2) -> list[str]:
 _MANIFEST_FIELDS = {
     "model_id": str, "dim": int, "normalizer_version": str, "chunker_version": str, "pipeline_version": str,
     "format_version": int, "created_at": str, "files": dict, "skipped": list, "checksums": dict, "counts": dict,
-    "embedded_with": list,
+    "embedded_with": list, "segments": list, "stamps": dict,
 }
 _MANIFEST_REQUIRED = ("model_id", "dim")
 
