@@ -15,6 +15,7 @@ from .cards import CardAnswer, Catalogue, catalogue_of
 from indexer.chunker import context_header as header_of
 from .index import SearchIndex
 from .query import QueryInfo, analyze
+from .refusal import judge
 from .search import Filters, Hit, search
 
 # evidence = IDF-weighted share of the question's words found in the best passage (rare words count
@@ -40,6 +41,7 @@ class AskResult:
     evidence: float
     card: CardAnswer | None = None  # the query names a document number: its card(s), or who cites it
     catalogue: Catalogue | None = None  # the index's cards, for the results' warnings
+    refusal: str = ""  # why the collection cannot answer, when the question's place/year/facts decided (refusal.REASONS)
 
 
 def idf(index: SearchIndex, term: str) -> float:
@@ -101,7 +103,10 @@ def ask(index: SearchIndex, question: str, k: int = 5, filters: Filters | None =
     if threshold is None:
         threshold = NO_ANSWER_THRESHOLDS["en" if analyze(question).english else "vi"]
     hits = search(index, question, k=k, filters=filters)
-    ev = evidence(index, question, hits)
+    # a question that names a place or a year is answered only when a passage of a document that agrees with it
+    # is among the first ones (retrieval/refusal.py)
+    verdict = judge(index, question, hits)
+    ev = 0.0 if verdict.refuse else evidence(index, question, verdict.hits)
     refused = not hits or ev < threshold
     # a named document number: its card(s), or "not in the collection" and who cites it; when the question
     # is nothing but the number (card.lookup_only) the CLI and the app show the card as the answer
@@ -110,7 +115,7 @@ def ask(index: SearchIndex, question: str, k: int = 5, filters: Filters | None =
     answer = None if refused else extract_answer(question, hits, embedder=index.embedder, vocab=index.vocab)
     if answer is not None and answer.hit_rank > 1:
         hits = answer_first(hits, answer)
-    return AskResult(question, hits, answer, refused, ev, card, catalogue)
+    return AskResult(question, hits, answer, refused, ev, card, catalogue, verdict.reason)
 
 
 def answer_first(hits: list[Hit], answer: Answer) -> list[Hit]:
