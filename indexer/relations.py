@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .document import Relation
 from vntext.numbers import (
     DOC_NUMBER_RE, TEXTUAL_CITE_RE, TYPE_ALT, canonical_type, cited_numbers, leading_int, number_key, number_type,
 )
 from vntext.normalize import normalize
+from vntext.words import letter_words
+
+from .document import Relation
 
 __all__ = ["KINDS", "Relation", "extract_relations"]
 
@@ -34,7 +36,6 @@ _DATE = r"ngày\s+(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+
 _SUBJECT_GAP = re.compile(rf"^[\s,]*(?:{_DATE})?[\s,]*[^,;.:!?]*$", re.IGNORECASE)
 # what joins two numbers of one list ("Chỉ thị số 10-CT/TU ngày 5/3/2015 và Chỉ thị số 12-CT/TU")
 _LIST_GAP = re.compile(rf"^[\s,]*(?:{_DATE})?\s*(?:của\s+[^,;.:]{{1,60}}?)?\s*(?:,\s*và|,|và|cùng)\s*$", re.IGNORECASE)
-_WORD = re.compile(r"[^\W\d_]+")
 _PHRASE_MAX = 240
 
 
@@ -191,7 +192,7 @@ def _gap_ok(kind: str, gap: str) -> bool:
     table = _table()
     if len(gap) > table.max_gap[kind] or re.search(r"[.;:!?“”\"()]", gap):
         return False
-    words = [w.lower() for w in _WORD.findall(gap)]
+    words = [w.lower() for w in letter_words(gap)]
     if kind in table.allowed:
         return all(w in table.allowed[kind] for w in words)
     for i, w in enumerate(words):

@@ -36,6 +36,7 @@ class AskResult:
     evidence: float
     card: CardAnswer | None = None  # the query names a document number: its card(s), or who cites it
     catalogue: Catalogue | None = None  # the index's cards, for the results' warnings
+    refusal: str = ""  # why the collection cannot answer, when the question's place/year/facts decided (refusal.REASONS)
 
 
 def idf(index: SearchIndex, term: str) -> float:

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from indexer.document import Chunk, DocMeta, Document, Relation
-from vntext.numbers import DOC_NUMBER_RE, TYPE_NAMES, find_numbers_any_case
+from vntext.numbers import DOC_NUMBER_RE, FOLDED_TYPES, TYPE_NAMES, find_numbers_any_case
 from vntext.normalize import fold, normalize
 from vntext.words import WORD
 from indexer.relations import extract_relations
 
 from .citation import issuing_body, report_citation, short_citation
-from .references import FOLDED_TYPES, TYPED_QUERY, Ref, query_references
+from .references import TYPED_QUERY, Ref, query_references
 
 __all__ = ["Catalogue", "CardAnswer", "Citing", "DocumentCard", "Link", "Missing", "Ref", "Warning", "catalogue_of",
            "query_references"]

@@ -23,6 +23,7 @@ from .expansion import english_terms
 from .fusion import rrf
 from .index import SearchIndex
 from .query import Query, as_query
+from .refusal import judge
 from .retrievers import DenseRetriever, LexicalRetriever, NumberRetriever, Retrieved
 from .search import (Filters, Hit, _dedup_key, _documents_before_reports, _tier_rank, by_metadata, named_entities,
                      signer_chunks)
@@ -128,7 +129,7 @@ class Verdict:
     evidence: float
     threshold: float
     refused: bool
-    reason: str = ""  # why, when a rule other than the evidence threshold decided
+    reason: str = ""  # why, when the question's place or year decided (a key of retrieval.refusal.REASONS)
 
     def to_dict(self) -> dict:
         """Plain values, for JSON and tests."""
@@ -137,8 +138,10 @@ class Verdict:
 
 
 class RefusalGate:
-    """Refuses when the collection does not answer: no passage, or evidence (retrieval.ask.evidence) below
-    the no-answer threshold of the question's language."""
+    """Refuses when the collection does not answer: no passage; no passage among the first ones from a document
+    that agrees with the place or year the question names (retrieval.refusal.judge); or evidence
+    (retrieval.ask.evidence, over the passages the judge lets count) below the no-answer threshold of the
+    question's language."""
 
     name = "gate"
 
@@ -149,8 +152,9 @@ class RefusalGate:
         """The decision for these hits (`threshold`: overrides the configured one)."""
         if threshold is None:
             threshold = self.config.no_answer_thresholds[q.language]
-        ev = evidence(index, q, hits, self.config)
-        return Verdict(ev, threshold, not hits or ev < threshold)
+        judged = judge(index, q, hits)
+        ev = 0.0 if judged.refuse else evidence(index, q, judged.hits, self.config)
+        return Verdict(ev, threshold, not hits or ev < threshold, judged.reason)
 
 
 class AnswerExtractor:
@@ -223,7 +227,7 @@ class Chain:
                 answer = self.extractor.run(self.index, q, hits)
         if answer is not None and answer.hit_rank > 1:
             hits = answer_first(hits, answer)
-        return AskResult(q.raw, hits, answer, verdict.refused, verdict.evidence, card, catalogue)
+        return AskResult(q.raw, hits, answer, verdict.refused, verdict.evidence, card, catalogue, verdict.reason)
 
 
 def chain_of(index: SearchIndex) -> Chain:

@@ -7,18 +7,18 @@ from dataclasses import dataclass, field
 
 from vntext.language import english_share
 from vntext.normalize import fold, has_diacritics, normalize
-from vntext.numbers import TYPE_NAMES, TYPE_TO_ABBREVIATION, find_numbers_any_case, number_key
+from vntext.numbers import FOLDED_TYPES, TYPE_TO_ABBREVIATION, find_numbers_any_case, number_key
 from vntext.words import words as _words
 
 from .entities import Entities
 from .facts import Asked, classify
+
 _CITE_INTENT = re.compile(
     r"\b(?:trich dan|dan chieu|can cu vao|viện dẫn|vien dan|cite|cites|cited|citing|refer to|refers to|references?)\b"
 )
 _SIGNER_INTENT = re.compile(r"\b(?:ai ky|nguoi ky|ky boi|do ai ky|who signed|signed by|signer|signatory)\b")
-_FOLDED_TYPES = {fold(name).lower(): name for name in TYPE_NAMES}
 _TYPED_NUMBER = re.compile(
-    r"\b(" + "|".join(sorted(map(re.escape, _FOLDED_TYPES), key=len, reverse=True)) + r")\s+(?:so\s+)?(\d{1,5})\b"
+    r"\b(" + "|".join(sorted(map(re.escape, FOLDED_TYPES), key=len, reverse=True)) + r")\s+(?:so\s+)?(\d{1,5})\b"
 )
 
 
@@ -80,7 +80,7 @@ def analyze(query: str) -> Query:
     english = ascii_only and english_share(words) >= 0.5
     typed = []
     for m in _TYPED_NUMBER.finditer(folded):
-        name = _FOLDED_TYPES[m.group(1)]
+        name = FOLDED_TYPES[m.group(1)]
         abbr = TYPE_TO_ABBREVIATION.get(name)
         if abbr:
             typed.append((abbr, int(m.group(2))))

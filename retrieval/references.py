@@ -7,10 +7,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from vntext.numbers import TYPE_NAMES, find_numbers_any_case, leading_int, number_key, number_type
+from vntext.numbers import FOLDED_TYPES, find_numbers_any_case, leading_int, number_key, number_type
 from vntext.normalize import fold, normalize
 
-FOLDED_TYPES = {fold(t).lower(): t for t in TYPE_NAMES}
 # types whose numbers share an abbreviation (105-QĐ/TW is a Quy định, 217-QĐ/TW a Quyết định)
 _TYPE_FAMILY = {"Quy định": "Quyết định", "Thông tư": "Thông tri", "Bộ luật": "Luật"}
 TYPED_QUERY = re.compile(

@@ -5,7 +5,9 @@ import json
 import sqlite3
 
 import pytest
+from argon2 import PasswordHasher
 
+import access.store
 from access.audit import AuditLog
 from access.errors import BadName, BadRole, LockedOut, LoginFailed, UnknownUser, UserExists, WeakPassword
 from access.messages import first_admin_command
@@ -27,7 +29,14 @@ class Clock:
 
 
 @pytest.fixture()
-def store(tmp_path):
+def cheap_hashing(monkeypatch):
+    """Argon2id at the lowest cost (about 3 ms a hash instead of about 0.5 s of CPU): these tests are about the
+    store's logic; test_password_stored_as_argon2_hash checks the real parameters."""
+    monkeypatch.setattr(access.store, "PasswordHasher", lambda: PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+@pytest.fixture()
+def store(tmp_path, cheap_hashing):
     return UserStore(tmp_path / "users.sqlite3")
 
 
@@ -61,10 +70,11 @@ def test_add_refuses_bad_input(store):
     assert store.list() == [User("an", "reader")]
 
 
-def test_password_stored_as_argon2_hash(store):
+def test_password_stored_as_argon2_hash(tmp_path):
+    store = UserStore(tmp_path / "users.sqlite3")  # the real hashing parameters
     store.add("an", PASSWORD, "reader")
     (digest,) = sqlite3.connect(store.path).execute("SELECT hash FROM users").fetchone()
-    assert digest.startswith("$argon2id$")
+    assert digest.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
     assert PASSWORD.encode() not in store.path.read_bytes()
 
 
@@ -79,7 +89,7 @@ def test_authenticate(store):
         store.authenticate("a b", PASSWORD)
 
 
-def test_lockout_after_five_failures_persists_and_expires(tmp_path):
+def test_lockout_after_five_failures_persists_and_expires(tmp_path, cheap_hashing):
     clock = Clock()
     path = tmp_path / "users.sqlite3"
     UserStore(path).add("an", PASSWORD, "reader")
@@ -215,7 +225,7 @@ def run_cli(monkeypatch, capsys, args, stdin=""):
     return code, out, err
 
 
-def test_cli_users(monkeypatch, capsys, tmp_path):
+def test_cli_users(monkeypatch, capsys, tmp_path, cheap_hashing):
     state = tmp_path / "state"
     code, out, _ = run_cli(monkeypatch, capsys, ["list"])
     assert (code, out.strip()) == (0, "Chưa có người dùng nào. Tạo quản trị viên đầu tiên: "

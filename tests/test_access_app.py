@@ -11,6 +11,8 @@ from access.store import User, UserStore
 
 from .conftest import CORPUS, ROOT, TEST_PASSWORD, login
 
+pytestmark = pytest.mark.slow  # every test runs the Streamlit app (AppTest): seconds each, as in test_app.py
+
 PASSWORD = "mật khẩu của lan"
 NOTICE = ("THÀNH ĐOÀN HẢI PHÒNG\nSố 88-TB/TĐTN\nThông báo về lịch sinh hoạt chi đoàn tháng 12\n\n"
           "1. Các chi đoàn tổ chức sinh hoạt chuyên đề về bảo vệ môi trường biển vào ngày thứ bảy tuần thứ hai "
@@ -71,7 +73,6 @@ def test_without_login_only_the_login_form_shows(desk):
     assert not desk[1].exists()  # no index was built or loaded for an anonymous visitor
 
 
-@pytest.mark.slow
 def test_wrong_password_is_refused_and_logged_then_right_one_logs_in(desk, seed_index):
     shutil.copytree(seed_index, desk[1])
     UserStore().add("lan", PASSWORD, "editor")
@@ -91,7 +92,6 @@ def test_wrong_password_is_refused_and_logged_then_right_one_logs_in(desk, seed_
     assert AuditLog().read()[0]["action"] == "logout"
 
 
-@pytest.mark.slow
 def test_a_reader_cannot_see_the_upload_page(desk, seed_index):
     shutil.copytree(seed_index, desk[1])
     at = new_app()
@@ -105,7 +105,6 @@ def test_a_reader_cannot_see_the_upload_page(desk, seed_index):
     assert not [b for b in at.button if b.key in ("do_upload", "do_delete", "rebuild")]
 
 
-@pytest.mark.slow
 def test_roles_decide_the_pages_and_buttons(desk, seed_index):
     shutil.copytree(seed_index, desk[1])
     at = new_app()
@@ -155,7 +154,6 @@ def test_non_loopback_without_users_refuses(desk, address, tmp_path):
     assert [t.key for t in at.text_input] == ["login_name", "login_password"]  # with a user: the login form
 
 
-@pytest.mark.slow
 def test_loopback_without_users_offers_the_first_admin_form(desk, address, seed_index):
     shutil.copytree(seed_index, desk[1])
     address("127.0.0.1")
@@ -171,7 +169,6 @@ def test_loopback_without_users_offers_the_first_admin_form(desk, address, seed_
     assert "Nhật ký" in at.sidebar.radio(key="page").options
 
 
-@pytest.mark.slow
 def test_editor_upload_and_delete_are_in_the_audit_log(desk, seed_index):
     corpus, index = desk
     shutil.copytree(seed_index, index)

@@ -18,6 +18,7 @@ def _python(code: str) -> str:
                           cwd=ROOT).stdout.strip()
 
 
+@pytest.mark.slow  # a Python child that imports torch: seconds of CPU
 def test_query_processes_use_one_thread_for_faiss_and_torch():
     out = _python(
         "import torch, faiss; torch.set_num_threads(2); faiss.omp_set_num_threads(2)\n"
@@ -42,6 +43,7 @@ def test_a_build_lowers_its_own_priority_only():
     assert os.nice(0) == before
 
 
+@pytest.mark.slow  # a Python child that imports transformers and torch before it can fail
 def test_background_build_reports_errors_as_domain_exceptions(tmp_path):
     with pytest.raises(CorpusError, match="missing:"):
         build_in_background(tmp_path / "no-such-corpus", tmp_path / "index")

@@ -10,7 +10,7 @@ from vntext.datafiles import DATA, load
 from vntext.language import ENGLISH_WORDS, FUNCTION_SYLLABLES, STOP_SYLLABLES, english_share, is_vietnamese_syllable
 from vntext.names import ORGAN_PHRASES, vietnamese_case
 from vntext.numbers import (
-    ABBREVIATIONS, TYPE_NAMES, TYPE_TO_ABBREVIATION, canonical_type, citation_key, cited_numbers, find_numbers,
+    ABBREVIATIONS, FOLDED_TYPES, TYPE_NAMES, TYPE_TO_ABBREVIATION, canonical_type, citation_key, cited_numbers, find_numbers,
     find_numbers_any_case, is_bare_reference, leading_int, number_key, number_type, textual_citations,
 )
 from vntext.restore import restore_diacritics
@@ -181,7 +181,7 @@ def test_restore_without_vocabulary_changes_nothing():
 
 def test_data_files_shape():
     names = sorted(p.stem for p in DATA.glob("*.json"))
-    assert names == ["document_types", "english_words", "organ_phrases", "stop_syllables"]
+    assert names == ["common_words", "document_types", "english_words", "organ_phrases", "stop_syllables"]
     for name in names:
         data = json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))
         assert isinstance(data["_about"], str) and data["_about"]
@@ -193,8 +193,11 @@ def test_data_files_shape():
     assert set(types["other_abbreviations"]) <= set(types["other_types"])
     assert TYPE_TO_ABBREVIATION["Chỉ thị"] == "CT" and TYPE_TO_ABBREVIATION["Thông tư"] == "TT"
     assert ABBREVIATIONS["QĐ"] == "Quyết định" and "Hiến pháp" in TYPE_NAMES
+    assert FOLDED_TYPES["quyet dinh"] == "Quyết định" and len(FOLDED_TYPES) == len(TYPE_NAMES)
     assert [len(n) for n in TYPE_NAMES] == sorted((len(n) for n in TYPE_NAMES), reverse=True)
     assert len(ORGAN_PHRASES) == len(set(ORGAN_PHRASES)) and "Ban Chấp hành Trung ương" in ORGAN_PHRASES
+    common = load("common_words")["words"]
+    assert len(common) == len(set(common)) and all(w == w.lower() and w.isalpha() for w in common) and "của" in common
     stop = load("stop_syllables")
     for words_ in (stop["function"], stop["question"]):
         assert len(words_) == len(set(words_)) and all(w.isascii() and w.isalpha() and w == w.lower() for w in words_)

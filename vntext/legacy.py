@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .datafiles import load
 from .words import letter_words
 
 _TONES = ["", "\u0301", "\u0300", "\u0309", "\u0303", "\u0323"]  # none, sắc, huyền, hỏi, ngã, nặng
@@ -93,11 +94,7 @@ _VNI_RE = re.compile("|".join(sorted(map(re.escape, VNI_DECODE), key=len, revers
 _TCVN3_RE = re.compile("[" + "".join(map(re.escape, TCVN3_DECODE)) + "]")
 
 # frequent Vietnamese words: a text that is Vietnamese holds many of them
-_COMMON = set(
-    "và của các là cho được trong với có những một này đã người không công cán bộ đảng thành phố năm ngày "
-    "việt nam thực hiện về theo đến tỉnh ủy ban chỉ đạo nội dung nhân dân tổ chức phát triển xây dựng "
-    "quản lý lãnh văn hội đồng nghị quyết".split()
-)
+_COMMON = frozenset(load("common_words")["words"])
 
 
 def _encode(text: str, table: dict[str, str], decode_table: dict[str, str], name: str) -> str:

@@ -22,6 +22,8 @@ ABBREVIATIONS: dict[str, str] = dict(_TYPES["abbreviations"])
 TYPE_NAMES = sorted(set(ABBREVIATIONS.values()) | set(_TYPES["other_types"]), key=len, reverse=True)
 TYPE_TO_ABBREVIATION = {name: abbr for abbr, name in ABBREVIATIONS.items()} | _TYPES["other_abbreviations"]
 TYPE_ALT = "|".join(re.escape(t) for t in TYPE_NAMES)
+# folded, lower-case type name -> the name ("quyet dinh" -> "Quyết định"), for queries typed without diacritics
+FOLDED_TYPES = {fold(name).lower(): name for name in TYPE_NAMES}
 # "Quyết định 217, 218", "Nghị quyết 02", "Chỉ thị số 35"
 TEXTUAL_CITE_RE = re.compile(
     rf"(?<!\w)({TYPE_ALT})\s+(?:số\s+)?(\d{{1,4}})(?![\w/-])((?:\s*,\s*\d{{1,4}}(?![\w/-]))*)", re.IGNORECASE

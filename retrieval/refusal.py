@@ -1,0 +1,142 @@
+"""Refusing what the collection does not answer: the passages that may count as evidence for a question.
+
+A question that names where, when or by whom ("Năm 2021, Tỉnh ủy Nghệ An ...", "Huyện ủy Hương Khê ...",
+"What did Lam Dong approve ...") is answered only by documents that agree with it. `judge` keeps the ranked
+passages whose document agrees with every such thing the question names (its metadata says so, or, when the
+metadata is silent, the passage itself names it); when none agrees, the collection does not answer. When the
+question asks a kind of fact (a figure, a date, a person or body, a document number) and no agreeing passage
+holds a fact of that kind, it does not answer either. The no-answer evidence of `ask` is then computed over the
+agreeing passages only. A question that names nothing of the kind keeps all its passages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from indexer.chunker import context_header as header_of
+
+from .entities import Entities, _names_after_triggers, agreement, place_key, terms_in, years_in
+from .facts import fact_spans
+from .index import SearchIndex
+from .query import Query, as_query
+from .search import Hit, _entity_context, named_entities, profile_of
+
+# What a question may name that decides which documents can answer it (entities.agreement's kinds). Chosen on
+# the tune halves of the seed and look-alike sets (bench/tune_refusal.py; docs/quality.md): place + year
+# refuses 16 of 18 tune `none` questions (9 before) and no answerable one more; a term or a body adds no
+# refusal of a `none` question and refuses answerable ones at depth 3; a body is also no disagreement when
+# "Tỉnh ủy Hà Tĩnh" is answered by the Organisation Board of the same committee.
+KINDS = ("place", "year")
+# passages looked at (of the ranked hits): one agreeing passage among them suffices (3 and 10 tie on the tune
+# halves; the less strict one was kept)
+DEPTH = 10
+# a passage holds the asked fact when facts.fact_spans scores it at least this (1.0: the figure in the asked
+# unit, the date, the person; less: a weaker form such as a bare year for "khi nào"); None: no fact check.
+# Off: on the tune halves it refused no further `none` question and 1-4 answerable ones ("who" questions
+# answered by news articles whose speakers facts.people does not recognise)
+FACT_MIN: float | None = None
+# True: the no-answer evidence is computed over the agreeing passages only; False: agreement only gates (one
+# agreeing passage among the first DEPTH suffices) and the evidence reads the best passages as before
+# (the gate alone refuses as many tune `none` questions and no answerable one; restricting the evidence too
+# refused 2 answerable seed questions whose agreeing passages are not the closest ones)
+AGREEING_EVIDENCE = False
+# kinds of asked facts checked (facts.KINDS); "document" questions are decided by the number look-up
+FACT_KINDS = ("quantity", "date", "who")
+
+REASONS = {
+    "": "",
+    "no_agreeing_document": "no document of the collection agrees with the place or year the question names",
+    "no_asked_fact": "the documents that agree with the question hold no fact of the kind it asks",
+}
+
+
+@dataclass
+class Verdict:
+    """Whether the collection can answer, and the passages that may count as evidence (all when the question
+    names nothing to agree with)."""
+
+    refuse: bool
+    reason: str = ""  # a key of REASONS
+    hits: list[Hit] = field(default_factory=list)
+    named: dict[str, list] = field(default_factory=dict)
+
+
+def relevant(named: Entities, kinds: tuple[str, ...] = KINDS) -> Entities:
+    """The part of what a question names that decides agreement (only `kinds`)."""
+    return Entities(
+        places=named.places if "place" in kinds else frozenset(),
+        bodies=named.bodies if "body" in kinds else frozenset(),
+        years=named.years if "year" in kinds else frozenset(),
+        terms=named.terms if "term" in kinds else frozenset(),
+        doc_types=named.doc_types if "type" in kinds else frozenset(),
+    )
+
+
+def passage_agrees(named: Entities, values: dict[str, float], passage_text: str, passage_places: set[str]) -> bool:
+    """A passage agrees when, for every named kind, its document's metadata agrees (`values` from
+    entities.agreement) or the passage itself names it (a law of 2020 that says "đến hết ngày 31/12/2022"
+    answers a question about 2022); a body or a type never excludes a passage."""
+    for kind, v in values.items():
+        if v > 0 or kind in ("body", "type"):
+            continue
+        if kind == "place" and not (named.places & passage_places):
+            return False
+        if kind == "year" and not (named.years & years_in(passage_text)):
+            return False
+        if kind == "term" and not (named.terms & terms_in(passage_text)):
+            return False
+    return True
+
+
+def holds_fact(question: str | Query, hits: list[Hit], fact_min: float) -> bool:
+    """Whether one of the passages holds a fact of the kind the question asks (always True when the question
+    asks none of FACT_KINDS)."""
+    asked = as_query(question).asked
+    if asked.kind not in FACT_KINDS:
+        return True
+    return any(fact_spans(asked, h.chunk.text)[0] >= fact_min for h in hits)
+
+
+def passage_places(index: SearchIndex, hit: Hit) -> set[str]:
+    """Place keys a passage (with its header) names: the gazetteer's, and capitalised names after a body or a
+    level word ("quận Hoàn Kiếm"), as the question's are read; kept on the loaded index (a generation never
+    changes)."""
+    cache = index.__dict__.setdefault("_passage_places", {})
+    found = cache.get(hit.chunk.chunk_id)
+    if found is None:
+        gazetteer, _ = _entity_context(index)
+        text = hit.chunk.text + "\n" + header_of(hit.chunk)
+        found = gazetteer.find(text, accented=True) | {place_key(n) for n in _names_after_triggers(text)}
+        cache[hit.chunk.chunk_id] = found
+    return found
+
+
+def judge(index: SearchIndex, question: str | Query, hits: list[Hit], kinds: tuple[str, ...] | None = None,
+          depth: int | None = None, fact_min: float | None = None, check_facts: bool = True,
+          agreeing_evidence: bool | None = None) -> Verdict:
+    """The passages that the no-answer evidence may read (those among the first `depth` hits that agree with
+    what the question names, or all hits: `agreeing_evidence`), or a refusal with its reason."""
+    if kinds is None:
+        kinds = KINDS
+    if depth is None:
+        depth = DEPTH
+    if agreeing_evidence is None:
+        agreeing_evidence = AGREEING_EVIDENCE
+    if fact_min is None:
+        fact_min = FACT_MIN
+    q = as_query(question)
+    named = relevant(q.entities if q.entities is not None else named_entities(index, q), kinds)
+    if not named or not hits:
+        return Verdict(False, "", list(hits))
+    agreeing = []
+    for h in hits[:depth]:
+        values = agreement(named, profile_of(index, h.chunk.doc_id))
+        text = h.chunk.text + "\n" + header_of(h.chunk)
+        places = passage_places(index, h) if named.places else set()
+        if passage_agrees(named, values, text, places):
+            agreeing.append(h)
+    shown = named.to_dict()
+    if not agreeing:
+        return Verdict(True, "no_agreeing_document", [], shown)
+    if check_facts and fact_min is not None and not holds_fact(q, agreeing, fact_min):
+        return Verdict(True, "no_asked_fact", agreeing, shown)
+    return Verdict(False, "", agreeing if agreeing_evidence else list(hits), shown)
