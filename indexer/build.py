@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import store
+from . import segments, store
 from .chunker import CHUNKER_VERSION, chunk_document, embedding_text
 from .document import Chunk, Document, text_id
 from .budget import Budget
@@ -27,7 +27,7 @@ from vntext.normalize import NORMALIZER_VERSION, normalize_document
 from .outlet import news_outlet
 from .relations import extract_relations
 from .reader import ReadOptions, Skipped, os_reason, read_file, scan_corpus
-from .vocab import VocabCounts, update_counts
+from .vocab import VocabCounts, update_counts, update_vocab
 
 Progress = Callable[[str, int], Callable[[int], None]]
 Trace = Callable[[str], None]
@@ -80,43 +80,58 @@ def describe(raw: str, text: str, source: str) -> Document:
 
 @dataclass
 class _Previous:
+    """The current generation, as far as a build needs it: documents and chunks parse their text only when
+    used, the vectors are read only when a chunk that is not carried over needs one (an update that only
+    adds documents reads neither)."""
+
     manifest: store.Manifest | None = None
-    documents: dict[str, Document] = field(default_factory=dict)  # by doc_id
+    documents: dict[str, Document] = field(default_factory=dict)  # by doc_id (segments.StoredDocument)
     chunks: dict[str, list[Chunk]] = field(default_factory=dict)  # by doc_id
-    vectors: dict[int, np.ndarray] = field(default_factory=dict)
-    vector_index: object = None  # the previous FAISS index (an IVF one is updated, not retrained)
+    gen: Path | None = None
     lexical: store.LexicalBase | None = None  # its lexical index, when in this code's format
+    store: segments.StoreBase | None = None  # its chunk store's segments, carried over where unchanged
     vocab_counts: VocabCounts | None = None  # its vocabulary counts, when it kept them
     pipeline: str | None = None  # the pipeline version that made it (layout.pipeline_version; "" if not recorded)
+    _index: object = None
+    _by_id: dict[int, np.ndarray] | None = None
 
     @property
     def pipeline_changed(self) -> bool:
         """True when the previous index was made by another reader, normaliser, metadata or chunker version."""
         return self.pipeline is not None and self.pipeline != store.PIPELINE_VERSION
 
+    def vector_index(self):
+        """The previous FAISS index (an IVF one is updated, not retrained), read on first use."""
+        if self._index is None and self.gen is not None:
+            self._index = store.read_vectors(self.gen, self.manifest)
+        return self._index
+
+    def vectors(self) -> dict[int, np.ndarray]:
+        """Every previous vector by chunk id, read on first use."""
+        if self._by_id is None:
+            self._by_id = store.vectors_by_id(self.vector_index()) if self.gen is not None else {}
+        return self._by_id
+
 
 def _previous(index_dir: Path, model_id: str) -> _Previous:
     try:
         gen = store.current_generation(index_dir)
         manifest = store.read_manifest(gen, any_format=True)  # an older format's vectors are still good
-        store.verify(gen, manifest)
+        store.verify(gen, manifest, by_stamps=True)  # every file was read when its checksum was taken
     except (IndexMissing, IndexCorrupt, IndexMismatch, OSError, ValueError):
         return _Previous()
     if (manifest.model_id, manifest.normalizer_version, manifest.chunker_version) != (
         model_id, NORMALIZER_VERSION, CHUNKER_VERSION,
     ):
         return _Previous(pipeline=manifest.pipeline_version)
-    prev = _Previous(manifest=manifest, pipeline=manifest.pipeline_version)
+    prev = _Previous(manifest=manifest, gen=gen, pipeline=manifest.pipeline_version)
     try:
-        prev.documents = {d.doc_id: d for d in store.read_documents(gen)}
-        for chunk in store.read_chunks(gen, prev.documents):
-            prev.chunks.setdefault(chunk.doc_id, []).append(chunk)
-        prev.vector_index = store.read_vectors(gen)
-        prev.vectors = store.vectors_by_id(prev.vector_index)
+        prev.documents, prev.chunks, segment_of = segments.read_stored(gen, manifest.segments, manifest.files)
+        prev.store = store.store_base(gen, manifest, prev.documents, segment_of,
+                                      {doc_id: len(c) for doc_id, c in prev.chunks.items()})
     except (IndexCorrupt, OSError, RuntimeError):  # damaged although its checksums matched: read the corpus afresh
         return _Previous()
-    if prev.pipeline_changed:  # every file is read again: its header words and number keys may differ, and a
-        prev.vector_index = None  # re-embedded chunk keeps its id (an updated IVF index would keep its old vector)
+    if prev.pipeline_changed:  # every file is read again: its header words and number keys may differ
         return prev
     if manifest.format_version == store.FORMAT_VERSION:
         prev.lexical = store.LexicalBase(gen / store.LEXICAL, set(prev.documents), manifest.checksums)
@@ -184,12 +199,18 @@ def build_index(
             advance(1)
             trace(f"read {cf.source}")
             try:
-                digest = store.file_sha256(cf.path)
                 old = old_files.get(cf.source)
+                stat = cf.path.stat()
+                stamp = [stat.st_size, stat.st_mtime_ns]
+                if old and [old.get("size"), old.get("mtime_ns")] == stamp:
+                    digest = old["sha256"]  # size and modification time as when it was read: not read again
+                else:
+                    digest = store.file_sha256(cf.path)
                 same = bool(old and old["sha256"] == digest and old["doc_id"] in prev.documents)
-                if same and prev.documents[old["doc_id"]].meta.relations is not None and not prev.pipeline_changed:
+                if same and prev.documents[old["doc_id"]].relations_known and not prev.pipeline_changed:
                     doc = prev.documents[old["doc_id"]]
-                    doc = Document(doc.doc_id, cf.source, doc.text, doc.meta, digest)
+                    if (doc.source, doc.file_sha256) != (cf.source, digest):  # else the stored one, carried over
+                        doc = Document(doc.doc_id, cf.source, doc.text, doc.meta, digest)
                     doc_chunks = prev.chunks.get(doc.doc_id, [])
                     report.unchanged.append(cf.source)
                 else:
@@ -210,7 +231,6 @@ def build_index(
                     (report.unchanged if same else report.changed if old else report.added).append(cf.source)
                     if same and prev.pipeline_changed:
                         report.reread.append(cf.source)
-                size = cf.path.stat().st_size
             except ReadError as exc:
                 report.skipped.append(Skipped(cf.source, exc.code, exc.detail))
                 continue
@@ -230,13 +250,15 @@ def build_index(
             doc_chunks = [_with_source(c, cf.source) for c in doc_chunks]
             documents.append(doc)
             chunks.extend(doc_chunks)
-            manifest_files[cf.source] = {"sha256": digest, "doc_id": doc.doc_id, "size": size}
+            manifest_files[cf.source] = {"sha256": digest, "doc_id": doc.doc_id, "size": stamp[0], "mtime_ns": stamp[1]}
         _keep_unreadable_folders(report, prev, old_files, seen, documents, chunks, manifest_files)
         report.removed = sorted(set(old_files) - set(manifest_files) - {s.source for s in report.skipped})
         if not documents:
             raise CorpusError(f"empty:{corpus}")
         trace("embed")
-        vectors = _vectors(chunks, prev, embedder, _traced(progress, trace), report)
+        fresh = segments.plan(documents, prev.store).fresh  # the documents the new generation writes anew
+        vectors = _vectors(chunks, fresh, prev, embedder, _traced(progress, trace), report)
+        counts, vocab = _vocabulary(prev, chunks)
         name = store.next_generation_name(index_dir)
         manifest = store.Manifest(
             model_id=model_id,
@@ -247,8 +269,10 @@ def build_index(
             embedded_with=_embedded_with(prev, embedder, report),
         )
         store.write_generation(index_dir / name, manifest, documents, chunks, vectors, trace=trace,
-                               previous_vectors=prev.vector_index, lexical_base=prev.lexical,
-                               vocab_counts=_vocab_counts(prev, chunks))
+                               # a re-embedded chunk keeps its id: an updated IVF index would keep its old vector
+                               previous_vectors=None if prev.pipeline_changed else prev.vector_index,
+                               lexical_base=prev.lexical,
+                               vocab_counts=counts, vocab=vocab, store_base=prev.store)
         trace("publish")
         store.publish(index_dir, name)
         trace("cleanup")
@@ -261,21 +285,27 @@ def build_index(
     return report
 
 
-def _vocab_counts(prev: _Previous, chunks: list[Chunk]) -> VocabCounts | None:
+def _vocabulary(prev: _Previous, chunks: list[Chunk]) -> tuple[VocabCounts | None, dict | None]:
     """The previous generation's vocabulary counts plus the added documents' chunks, minus the removed ones'
-    (a changed document is both); None when there are no previous counts to update."""
+    (a changed document is both), and its vocabulary updated by those chunks alone; None for what the
+    previous generation did not keep (then the chunks are counted again)."""
     if prev.vocab_counts is None:
-        return None
+        return None, None
     kept = {c.doc_id for c in chunks}
     added = [c.text for c in chunks if c.doc_id not in prev.documents]
     removed = [c.text for doc_id, old in prev.chunks.items() if doc_id not in kept for c in old]
-    return update_counts(prev.vocab_counts, added, removed)
+    counts = update_counts(prev.vocab_counts, added, removed)
+    try:
+        vocab = update_vocab(store.read_vocab(prev.gen), prev.vocab_counts, counts, added, removed)
+    except (IndexCorrupt, OSError, KeyError, TypeError):  # unreadable: computed from the counts
+        vocab = None
+    return counts, vocab
 
 
 def _embedded_with(prev: _Previous, embedder: Embedder, report: BuildReport) -> list[str]:
     """The inference paths whose vectors the new generation holds (an index written before this was
     recorded holds fp32 torch vectors)."""
-    paths = set(prev.manifest.embedded_with or [TORCH_FP32]) if prev.manifest and prev.vectors else set()
+    paths = set(prev.manifest.embedded_with or [TORCH_FP32]) if prev.manifest and prev.chunks else set()
     if report.embedded:
         paths.add(embedder.paths.passages)
     return sorted(paths)
@@ -324,17 +354,22 @@ def _with_source(chunk: Chunk, source: str) -> Chunk:
     return Chunk(chunk.chunk_id, chunk.doc_id, source, chunk.start, chunk.end, chunk.section, chunk.text, chunk.meta)
 
 
-def _vectors(chunks: list[Chunk], prev: _Previous, embedder: Embedder, progress: Progress, report: BuildReport) -> np.ndarray:
+def _vectors(chunks: list[Chunk], fresh: set[str], prev: _Previous, embedder: Embedder, progress: Progress,
+             report: BuildReport) -> np.ndarray:
+    """The vectors of the chunks of the `fresh` documents (the others' rows stay zero: their segments and
+    vectors are carried over): the previous vector of a chunk that had one, else embedded now."""
+    had = {c.chunk_id for lst in prev.chunks.values() for c in lst}
     if prev.pipeline_changed:  # a chunk's id is its document's text and offset: its header may have changed
         before = {c.chunk_id: embedding_text(c) for old in prev.chunks.values() for c in old}
-        prev.vectors = {c.chunk_id: prev.vectors[c.chunk_id] for c in chunks
-                        if c.chunk_id in prev.vectors and before.get(c.chunk_id) == embedding_text(c)}
-    todo = [i for i, c in enumerate(chunks) if c.chunk_id not in prev.vectors]
-    dim = embedder.dim if todo or not prev.vectors else len(next(iter(prev.vectors.values())))
+        had = {c.chunk_id for c in chunks if c.chunk_id in had and before.get(c.chunk_id) == embedding_text(c)}
+    todo = [i for i, c in enumerate(chunks) if c.chunk_id not in had]
+    reuse = [i for i, c in enumerate(chunks) if c.doc_id in fresh and c.chunk_id in had]
+    dim = embedder.dim if todo or not prev.manifest else prev.manifest.dim
     out = np.zeros((len(chunks), dim), np.float32)
-    for i, c in enumerate(chunks):
-        if c.chunk_id in prev.vectors:
-            out[i] = prev.vectors[c.chunk_id]
+    if reuse:
+        by_id = prev.vectors()
+        for i in reuse:
+            out[i] = by_id[chunks[i].chunk_id]
     if todo:
         advance = progress("embed", len(todo))
         out[todo] = embedder.encode_passages([embedding_text(chunks[i]) for i in todo], progress=advance)

@@ -6,7 +6,9 @@ index/
     manifest.json          model, dimension, versions, corpus file hashes, checksums of the files below
     chunks.jsonl           one Chunk per line
     documents.jsonl        one Document per line (normalised text and metadata)
-    vectors.faiss          IndexIDMap2(IndexFlatIP) (IVF above 200k chunks, indexer/vectors.py), ids = chunk ids
+    vectors.faiss          IndexIDMap2(IndexFlatIP) (IVF from 50k chunks, indexer/vectors.py), ids = chunk ids
+    *.000009.*             after an update, further segments of those three (indexer/segments.py);
+                           unchanged ones are hard links to the previous generation's files
     lexical/               tantivy index (syllables, folded syllables and syllable pairs, document numbers)
     vocab.json             folded -> accented syllables and pairs, for restoring diacritics in queries
     vocab_counts.npz       the word and word-pair counts behind vocab.json (an add updates them, indexer/vocab.py)
@@ -26,10 +28,12 @@ import numpy as np
 import orjson
 
 from .chunker import CHUNKER_VERSION, context_header
-from .document import Chunk, DocMeta, Document
+from .document import Chunk, Document
 from .errors import IndexCorrupt, IndexMismatch, IndexMissing
 from vntext.numbers import citation_key, find_numbers, number_key, textual_citations
 from vntext.normalize import NORMALIZER_VERSION
+from . import segments as seg
+from . import vectors as vector_index
 from .metadata import METADATA_VERSION
 from .reader import READER_VERSION
 from .vectors import build_vector_index, prepare_for_search, vectors_by_id  # noqa: F401  (re-exported)
@@ -58,6 +62,8 @@ class Manifest:
     checksums: dict[str, str] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     embedded_with: list[str] = field(default_factory=list)  # inference paths of the vectors (indexer/fast_embed.py)
+    segments: list[dict] = field(default_factory=list)  # the chunk store's segments (indexer/segments.py); [] = one
+    stamps: dict[str, list[int]] = field(default_factory=dict)  # file -> [size, mtime_ns] when its checksum was taken
 
 
 def lexical_header(chunk: Chunk) -> str:
@@ -86,19 +92,30 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def file_checksums(gen_dir: Path, known: "LexicalBase | None" = None) -> dict[str, str]:
+def file_checksums(gen_dir: Path, known_gen: Path | None = None, known: dict[str, str] | None = None,
+                   stamps: dict[str, list[int]] | None = None) -> dict[str, str]:
     """SHA-256 of every file of a generation (manifest excluded), keyed by relative path. A file that is
-    a hard link to one of `known`'s already verified files takes that file's checksum without reading it."""
+    a hard link to the file of the same name in `known_gen` (a verified generation whose checksums are
+    `known`) takes that file's checksum without reading it; so does, with `stamps`, a file whose size and
+    modification time are still those its checksum in `known` was taken at."""
     out = {}
     for path in sorted(gen_dir.rglob("*")):
         if path.is_file() and path.name != MANIFEST and not path.name.startswith(".tantivy"):
             name = path.relative_to(gen_dir).as_posix()
-            base = known.path / path.name if known is not None and path.parent.name == LEXICAL else None
-            if base is not None and known.checksums.get(name) and base.exists() and os.path.samefile(path, base):
-                out[name] = known.checksums[name]
+            base = known_gen / name if known_gen is not None and known and known.get(name) else None
+            if base is not None and base.exists() and os.path.samefile(path, base):
+                out[name] = known[name]
+            elif stamps and known and name in known and stamps.get(name) == file_stamp(path):
+                out[name] = known[name]
             else:
                 out[name] = file_sha256(path)
     return out
+
+
+def file_stamp(path: Path) -> list[int]:
+    """A file's size and modification time (ns): a write to it changes them."""
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns]
 
 
 def _fsync_dir(path: Path) -> None:
@@ -121,38 +138,45 @@ class LexicalBase:
 def write_generation(
     gen_dir: Path, manifest: Manifest, documents: list[Document], chunks: list[Chunk], vectors: np.ndarray,
     trace=None, previous_vectors=None, lexical_base: LexicalBase | None = None, vocab_counts: VocabCounts | None = None,
+    store_base: seg.StoreBase | None = None, vocab: dict | None = None,
 ) -> None:
-    """Write a complete generation folder (not yet visible to readers). With a `lexical_base` whose
-    documents are all kept, the lexical index extends that one instead of being written anew; with
-    `vocab_counts` (the previous counts updated by the change) the chunks are not counted again."""
+    """Write a complete generation folder (not yet visible to readers). With a `store_base` (the previous
+    generation's chunk store) unchanged segments are carried over by hard link and only the rest is
+    written; with a `lexical_base` whose documents are all kept, the lexical index extends that one
+    instead of being written anew; with `vocab_counts` (the previous counts updated by the change) the
+    chunks are not counted again, and `vocab` (its vocabulary, updated by the change) is not computed again.
+    Carried-over files keep their checksums (they are not read again). `previous_vectors` may be a callable
+    that reads them (only called where an IVF index re-uses its training)."""
     import faiss
 
     trace = trace or (lambda step: None)
     trace("write documents")
     gen_dir.mkdir(parents=True)
-    with open(gen_dir / DOCUMENTS, "wb") as f:
-        for doc in documents:
-            f.write(orjson.dumps(asdict(doc)) + b"\n")
-    trace("write chunks")
-    with open(gen_dir / CHUNKS, "wb") as f:
-        for chunk in chunks:  # text, source and metadata live once per document, in documents.jsonl
-            row = {"chunk_id": chunk.chunk_id, "doc_id": chunk.doc_id, "start": chunk.start, "end": chunk.end,
-                   "section": chunk.section}
-            f.write(orjson.dumps(row) + b"\n")
-    trace("write vectors")
-    index = build_vector_index(vectors.reshape(len(chunks), manifest.dim),
-                               np.array([c.chunk_id for c in chunks], dtype=np.int64), previous_vectors)
-    faiss.write_index(index, str(gen_dir / VECTORS))
+    vectors = vectors.reshape(len(chunks), manifest.dim)
+    ids = np.array([c.chunk_id for c in chunks], dtype=np.int64)
+
+    def write_vectors(path: Path, rows: list[int]) -> None:
+        trace("write vectors")
+        previous = previous_vectors
+        if callable(previous):  # read only where an IVF index would re-use its training
+            previous = previous() if len(rows) >= vector_index.APPROX_THRESHOLD else None
+        index = build_vector_index(vectors[rows], ids[rows], previous)
+        faiss.write_index(index, str(path))
+
+    manifest.segments = seg.write(gen_dir, gen_dir.name.removeprefix("gen-"), documents, chunks, store_base, write_vectors)
     trace("write vocabulary")
     if vocab_counts is None:
         vocab_counts = count_texts(c.text for c in chunks)
     save_counts(vocab_counts, gen_dir / VOCAB_COUNTS)
-    (gen_dir / VOCAB).write_bytes(orjson.dumps(vocab_from_counts(vocab_counts)))
+    (gen_dir / VOCAB).write_bytes(orjson.dumps(vocab if vocab is not None else vocab_from_counts(vocab_counts)))
     trace("write lexical")
     reused = _write_lexical(gen_dir / LEXICAL, chunks, lexical_base)
     trace("write manifest")
     manifest.counts = {"documents": len(documents), "chunks": len(chunks)}
-    manifest.checksums = file_checksums(gen_dir, lexical_base if reused else None)
+    previous = store_base.gen if store_base else lexical_base.path.parent if lexical_base and reused else None
+    known = store_base.checksums if store_base else lexical_base.checksums if lexical_base else None
+    manifest.checksums = file_checksums(gen_dir, previous, known)
+    manifest.stamps = {name: file_stamp(gen_dir / name) for name in manifest.checksums}
     manifest.created_at = manifest.created_at or time.strftime("%Y-%m-%dT%H:%M:%S%z")
     tmp = gen_dir / (MANIFEST + ".tmp")
     tmp.write_text(json.dumps(asdict(manifest), ensure_ascii=False, indent=1), encoding="utf-8")
@@ -237,7 +261,7 @@ def cleanup(index_dir: Path, keep: int = 2) -> list[str]:
 _MANIFEST_FIELDS = {
     "model_id": str, "dim": int, "normalizer_version": str, "chunker_version": str, "pipeline_version": str,
     "format_version": int, "created_at": str, "files": dict, "skipped": list, "checksums": dict, "counts": dict,
-    "embedded_with": list,
+    "embedded_with": list, "segments": list, "stamps": dict,
 }
 _MANIFEST_REQUIRED = ("model_id", "dim")
 
@@ -288,17 +312,19 @@ def manifest_problems(data: dict) -> list[str]:
     return list(dict.fromkeys(bad))
 
 
-def verify(gen_dir: Path, manifest: Manifest) -> None:
+def verify(gen_dir: Path, manifest: Manifest, by_stamps: bool = False) -> None:
     """Check every index file against the manifest's checksums; IndexCorrupt names every problem. A gap
-    counts as damage: a core file without a checksum, a file on disk that the manifest does not list."""
-    actual = file_checksums(gen_dir)
+    counts as damage: a core file without a checksum, a file on disk that the manifest does not list.
+    `by_stamps` (a build about to carry the generation over): a file whose size and modification time
+    are those recorded with its checksum is not read again (searchers always read every file)."""
+    actual = file_checksums(gen_dir, known=manifest.checksums, stamps=manifest.stamps) if by_stamps else file_checksums(gen_dir)
     problems: list[tuple[str, str]] = []
     for name, digest in manifest.checksums.items():
         if name not in actual:
             problems.append(("missing", name))
         elif actual[name] != digest:
             problems.append(("mismatch", name))
-    for name in REQUIRED:
+    for name in seg.required_files(manifest.segments):
         if name not in manifest.checksums and name not in actual:
             problems.append(("missing", name))
     for name in sorted(set(actual) - set(manifest.checksums)):
@@ -310,43 +336,30 @@ def verify(gen_dir: Path, manifest: Manifest) -> None:
         raise IndexCorrupt(f"{gen_dir.name}: " + "; ".join(f"{words[k]} {n}" for k, n in problems), problems)
 
 
-def read_chunks(gen_dir: Path, documents: dict[str, Document] | None = None) -> list[Chunk]:
-    """All chunks of a generation, in build order: each is a slice of its document's text and shares
-    the document's metadata object."""
+def read_chunks(gen_dir: Path, documents: dict[str, Document] | None = None, manifest: Manifest | None = None) -> list[Chunk]:
+    """All chunks of a generation, in build order (documents in corpus-file order, each document's chunks
+    in its order): each is a slice of its document's text and shares the document's metadata object."""
     if documents is None:
-        documents = {d.doc_id: d for d in read_documents(gen_dir)}
-    out = []
-    with open(gen_dir / CHUNKS, "rb") as f:
-        for n, line in enumerate(f, 1):
-            if line.strip():
-                try:
-                    row = orjson.loads(line)
-                    doc = documents[row["doc_id"]]
-                    start, end = row["start"], row["end"]
-                    out.append(Chunk(row["chunk_id"], doc.doc_id, doc.source, start, end, row["section"],
-                                     doc.text[start:end], doc.meta))
-                except (ValueError, KeyError, TypeError) as exc:
-                    raise _damaged(gen_dir, CHUNKS, n, exc) from exc
-    return out
+        documents = {d.doc_id: d for d in read_documents(gen_dir, manifest)}
+    return seg.read_chunks(gen_dir, documents, manifest.segments if manifest else None)
 
 
 def _damaged(gen_dir: Path, name: str, line: int, exc: Exception) -> IndexCorrupt:
     return IndexCorrupt(f"{gen_dir.name}: damaged {name}, line {line} ({type(exc).__name__})", [("damaged", name)])
 
 
-def read_documents(gen_dir: Path) -> list[Document]:
-    """All documents of a generation."""
-    out = []
-    with open(gen_dir / DOCUMENTS, "rb") as f:
-        for n, line in enumerate(f, 1):
-            if line.strip():
-                try:
-                    data = orjson.loads(line)
-                    data["meta"] = DocMeta(**data["meta"])
-                    out.append(Document(**data))
-                except (ValueError, KeyError, TypeError) as exc:
-                    raise _damaged(gen_dir, DOCUMENTS, n, exc) from exc
-    return out
+def read_documents(gen_dir: Path, manifest: Manifest | None = None, segment_of: dict[str, int] | None = None) -> list[Document]:
+    """All documents of a generation, in corpus-file order (`segment_of`, when given, is filled with
+    each document's segment position)."""
+    if manifest is None:
+        return seg.read_documents(gen_dir, segment_of=segment_of)
+    return seg.read_documents(gen_dir, manifest.segments, manifest.files, segment_of)
+
+
+def store_base(gen_dir: Path, manifest: Manifest, documents: dict[str, Document], segment_of: dict[str, int],
+               chunk_rows: dict[str, int]) -> "seg.StoreBase":
+    """The chunk store of a verified generation, for the next one to carry over."""
+    return seg.StoreBase(gen_dir, seg.listed(manifest.segments), documents, segment_of, chunk_rows, manifest.checksums)
 
 
 def read_vocab(gen_dir: Path) -> dict[str, dict[str, str]]:
@@ -363,14 +376,17 @@ def read_vocab_counts(gen_dir: Path) -> VocabCounts | None:
     return load_counts(path) if path.exists() else None
 
 
-def read_vectors(gen_dir: Path):
-    """The FAISS index of a generation, set up for searching."""
+def read_vectors(gen_dir: Path, manifest: Manifest | None = None):
+    """The FAISS index of a generation's live chunks (its segments' vectors in one index), set up for searching."""
     import faiss
 
-    try:
-        index = faiss.read_index(str(gen_dir / VECTORS))
-    except RuntimeError as exc:  # faiss reports a damaged file this way
-        raise IndexCorrupt(f"{gen_dir.name}: damaged {VECTORS}", [("damaged", VECTORS)]) from exc
+    def read_index(path: Path):
+        try:
+            return faiss.read_index(str(path))
+        except RuntimeError as exc:  # faiss reports a damaged file this way
+            raise IndexCorrupt(f"{gen_dir.name}: damaged {path.name}", [("damaged", path.name)]) from exc
+
+    index = seg.read_vectors(gen_dir, manifest.segments if manifest else None, read_index)
     prepare_for_search(index)
     return index
 

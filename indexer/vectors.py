@@ -1,7 +1,10 @@
 """The vector index: exact inner-product search below APPROX_THRESHOLD vectors, IVF above it.
 
-Flat search costs ~7 ms per query at 100k vectors on one core and ~60 ms at 1M (BENCHMARKS.md); past
-the threshold an IVF index answers in a few ms at recall@10 >= 0.98 (nprobe below). IVF supports
+Flat search reads every vector for every query: ~7 ms per query at 100k vectors on one quiet core, 32-70 ms
+on a busy one (2026-12-02, AMD EPYC, load average 9-11), ~60 ms at 1M quiet (BENCHMARKS.md). Past the
+threshold an IVF index answers in 1-2 ms: at 100k vectors (nlist 1264), nprobe 96: 2.0 ms p50 under the
+same load, recall@10 1.000 and recall@100 0.999 vs flat (/work/helpers/E-results.md); at 1M recall@10
+0.995. The quality sets (seed, dev, ALQAC: far below the threshold) are searched exactly. IVF supports
 remove_ids, so an update re-uses the trained index of the previous generation: it removes the chunks
 that are gone and adds the new ones, without training again."""
 
@@ -11,7 +14,7 @@ import math
 
 import numpy as np
 
-APPROX_THRESHOLD = 200_000
+APPROX_THRESHOLD = 50_000
 NPROBE = 96  # recall@10 0.994 at 1M in the nprobe sweep of bench/run.py (48: 0.978, 64: 0.985), 2.5-5 ms
 TRAIN_SAMPLE = 100_000
 
@@ -42,7 +45,7 @@ def build_vector_index(vectors: np.ndarray, ids: np.ndarray, previous=None,
         old_ids = all_ids(index)
         gone = np.setdiff1d(old_ids, ids)
         if len(gone):
-            index.remove_ids(faiss.IDSelectorArray(gone))
+            index.remove_ids(faiss.IDSelectorBatch(gone))
         fresh = ~np.isin(ids, old_ids)
         if fresh.any():
             index.add_with_ids(vectors[fresh], ids[fresh])

@@ -158,6 +158,83 @@ def vocab_from_counts(counts: VocabCounts, min_pair_count: int = 1) -> dict[str,
     return {"uni": uni, "bi": bi}
 
 
+def update_vocab(vocab: dict[str, dict[str, str]], old: VocabCounts, new: VocabCounts, added: Iterable[str],
+                 removed: Iterable[str], min_pair_count: int = 1) -> dict[str, dict[str, str]]:
+    """vocab_from_counts(new), given `vocab` = vocab_from_counts(old) and the texts that turned `old` into
+    `new`: only the folded words and pairs those texts hold are decided again (a small add costs its own
+    size, not the collection's). Where the change moves a folded word's best form, every pair that holds it
+    is decided again too (found by one array pass over the pairs)."""
+    add_w, add_p = count_raw(added)
+    rem_w, rem_p = count_raw(removed)
+    words = set(add_w) | set(rem_w)
+    folded_new = new.folded if new.folded is not None else [fold(w) for w in new.words]
+    touched = {fold(w) for w in words}
+    by_fold = _words_by_fold(folded_new, touched)
+    old_ids = {w: i for i, w in enumerate(old.words)}
+    best: dict[str, int] = {}
+    moved = set()  # folded forms whose best word changed (one that appears or vanishes only touches its own pairs)
+    for f in touched:
+        ids = by_fold.get(f, [])
+        now = _best(new.words, new.word_n, ids)
+        before = _best(old.words, old.word_n, [old_ids[new.words[i]] for i in ids if new.words[i] in old_ids])
+        if now is not None and before is not None and new.words[now] != old.words[before]:
+            moved.add(f)
+        best[f] = now
+    pairs = {(fold(a), fold(b)) for a, b in list(add_p) + list(rem_p)}
+    if moved:
+        fold_ids: dict[str, int] = {}
+        fid = np.fromiter((fold_ids.setdefault(f, len(fold_ids)) for f in folded_new), np.int64, len(folded_new))
+        a, b = new.pair_keys >> _SHIFT, new.pair_keys & _LOW
+        hit = np.isin(fid, [fold_ids[f] for f in moved])
+        m = (new.pair_n > 0) & (hit[a] | hit[b])
+        pairs |= {(folded_new[x], folded_new[y]) for x, y in zip(a[m].tolist(), b[m].tolist())}
+        by_fold = _words_by_fold(folded_new, {f for p in pairs for f in p})
+    uni, bi = dict(vocab["uni"]), dict(vocab["bi"])
+    for f, w in best.items():
+        if w is not None and new.words[w] != f:
+            uni[f] = new.words[w]
+        else:
+            uni.pop(f, None)
+    ids = {w: i for i, w in enumerate(new.words)}
+    for fa, fb in pairs:
+        cands = [(x, y) for x in by_fold.get(fa, []) for y in by_fold.get(fb, [])]
+        keys = np.array([(x << 32) | y for x, y in cands], np.int64)
+        pos = np.minimum(np.searchsorted(new.pair_keys, keys), max(len(new.pair_keys) - 1, 0))
+        n = np.where(new.pair_keys[pos] == keys, new.pair_n[pos], 0) if len(new.pair_keys) else np.zeros(len(keys), np.int64)
+        top = None
+        for (x, y), c in zip(cands, n.tolist()):  # highest count, then the pair that sorts last
+            if c >= max(min_pair_count, 1) and (top is None or (c, new.words[x], new.words[y]) > top):
+                top = (c, new.words[x], new.words[y])
+        key = fa + " " + fb
+        if top is not None and (ids[top[1]] != _best_of(best, fa, ids, uni) or ids[top[2]] != _best_of(best, fb, ids, uni)):
+            bi[key] = top[1] + " " + top[2]
+        else:
+            bi.pop(key, None)
+    return {"uni": uni, "bi": bi}
+
+
+def _words_by_fold(folded: list[str], forms: set[str]) -> dict[str, list[int]]:
+    """The word ids of each folded form in `forms`."""
+    out: dict[str, list[int]] = {}
+    for i, f in enumerate(folded):
+        if f in forms:
+            out.setdefault(f, []).append(i)
+    return out
+
+
+def _best(words: list[str], counts: np.ndarray, ids: list[int]) -> int | None:
+    """Of the word ids `ids` (one folded form), the one with the highest count, then the one that sorts last."""
+    live = [i for i in ids if counts[i] > 0]
+    return max(live, key=lambda i: (counts[i], words[i])) if live else None
+
+
+def _best_of(best: dict[str, int], f: str, ids: dict[str, int], uni: dict[str, str]) -> int | None:
+    """The best word id of folded form `f`: decided above when touched, else as the vocabulary says."""
+    if f in best:
+        return best[f]
+    return ids.get(uni.get(f, f))
+
+
 def build_vocab(texts: Iterable[str], min_pair_count: int = 1) -> dict[str, dict[str, str]]:
     """{"uni": {folded: accented}, "bi": {"folded folded": "accented accented"}} from a corpus's texts."""
     return vocab_from_counts(count_texts(texts), min_pair_count)

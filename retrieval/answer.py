@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from indexer.document import Chunk
@@ -11,9 +12,10 @@ from vntext.language import ENGLISH_WORDS, STOP_SYLLABLES
 from vntext.normalize import fold
 from vntext.words import WORD
 
-from .facts import Asked, classify, fact_spans
+from .facts import Asked, fact_spans
 from .glossary import translate_terms
-from .query import QueryInfo, analyze
+from .config import RankingConfig, ranking_config
+from .query import Query, as_query
 from .search import Hit
 
 _LOWER = "".join(c for c in map(chr, range(0x61, 0x1EFA)) if c.islower() and c.isalpha())
@@ -35,6 +37,16 @@ class Answer:
     hit_rank: int
     asked: str = "other"  # what the question asked for (retrieval.facts.KINDS)
     moved_from: int = 0  # the passage's rank in the search results when it was moved to the top (0: not moved)
+
+    def to_dict(self) -> dict:
+        """Plain data: the answer's text, its span in the chunk, the chunk and the scores (the CLI, the app
+        and the API format citations from it)."""
+        return {
+            "text": self.text, "start": self.start, "end": self.end, "score": self.score,
+            "rank": self.hit_rank, "answer_rank": self.moved_from or self.hit_rank, "asked": self.asked,
+            "chunk_id": self.chunk.chunk_id, "doc_id": self.chunk.doc_id, "source": self.chunk.source,
+            "section": self.chunk.section,
+        }
 
 
 def clauses(text: str) -> list[tuple[int, int]]:
@@ -58,12 +70,12 @@ def clauses(text: str) -> list[tuple[int, int]]:
     return merged
 
 
-def question_terms(question: str) -> set[str]:
+def question_terms(question: str | Query) -> set[str]:
     """Folded words of a question worth marking in passages (English questions: their Vietnamese terms)."""
-    return set(answer_terms(analyze(question)))
+    return set(answer_terms(as_query(question)))
 
 
-def answer_terms(q: QueryInfo) -> list[str]:
+def answer_terms(q: Query) -> list[str]:
     """Folded content words of a question (English: its glossary terms and the words it does not know)."""
     words = q.folded.split() if not q.english else []
     if q.english:
@@ -104,16 +116,15 @@ _NEWS_INTENT = re.compile(
     r"(?<!\w)(?:theo bao|bao \w+ (?:dan|dua tin|phong van)|dan loi|tra loi phong van|cong thong tin|cong ttdt"
     r"|newspaper|news|reported|according to the \w+ (?:newspaper|portal)|phat bieu|quoted)(?!\w)"
 )
-# weights of the parts of a candidate's score, chosen on the tune half of the look-alike set (docs/quality.md)
-TYPE_WEIGHT = 2.0  # the clause holds a fact of the asked kind (x 0..1)
-SEMANTIC_WEIGHT = 4.0  # cosine of question and clause, relative to the best candidate's
-RANK_DECAY = 0.1  # prior of the passage at rank r: 1 / (1 + RANK_DECAY * (r - 1))
-NEWS_FACTOR = 0.7  # a news article's clause, unless the question asks what a newspaper said
-CONTEXT_FACTOR = 0.9  # a list item read with the clause that opens the list
-SIGNER_FACT = 3.0  # "ai ký": the clause with the document's signer is the answer
-OTHER_DOCUMENT_FACTOR = 0.7  # a clause of another document than the first passage's
-PASSAGES = 4  # passages read for candidates
-MAX_CANDIDATES = 6  # clauses embedded per question (the best by the cheap parts of the score)
+# the weights of the parts of a candidate's score (type, semantic, decay, news, context, signer_fact,
+# other_document) and how many passages and clauses are read (passages, max_candidates): the `answer` table of
+# retrieval/data/ranking.toml, chosen on the tune half of the look-alike set (docs/quality.md)
+
+
+def _answer_weights(weights: Mapping[str, float] | None) -> Mapping[str, float]:
+    """The answer table: `weights` over the default model's (a partial table changes only what it names)."""
+    default = ranking_config().answer
+    return default if weights is None or weights is default else {**default, **weights}
 
 
 @dataclass
@@ -133,14 +144,18 @@ class Candidate:
         return self.hit.chunk.text[self.start : self.end]
 
 
-def candidates(question: str, hits: list[Hit], passages: int = PASSAGES) -> tuple[Asked, list[Candidate]]:
+def candidates(question: str | Query, hits: list[Hit], passages: int | None = None,
+               weights: Mapping[str, float] | None = None) -> tuple[Asked, list[Candidate]]:
     """What the question asks and every clause of the first `passages` hits, scored without the model.
 
     A clause that continues a list ("...: trình độ thạc sĩ 40.000.000 đồng; trình độ tiến sĩ 80.000.000 đồng")
     is also read together with the clause that opens it. For "ai ký" / "who signed", the clause holding the
-    document's signer is the fact asked for."""
-    q = analyze(question)
-    asked = classify(q.text)
+    document's signer is the fact asked for. `weights`: the configuration's answer table."""
+    w = _answer_weights(weights)
+    if passages is None:
+        passages = w["passages"]
+    q = as_query(question)
+    asked = q.asked
     terms = answer_terms(q)
     if not terms and asked.kind == "other":
         return asked, []
@@ -160,28 +175,28 @@ def candidates(question: str, hits: list[Hit], passages: int = PASSAGES) -> tupl
         text = hit.chunk.text
         lexical = lexical_score(text[s:e], terms, weights)
         if opener < s:
-            lexical = max(lexical, CONTEXT_FACTOR * lexical_score(text[opener:e], terms, weights))
+            lexical = max(lexical, w["context"] * lexical_score(text[opener:e], terms, weights))
         fact, _spans = fact_spans(asked, text[s:e])
         signer = hit.chunk.meta.signer
         if q.signer_intent and signer and signer in text[s:e]:
-            fact = SIGNER_FACT
+            fact = w["signer_fact"]
         out.append(Candidate(hit, s, e, lexical, fact))
     return asked, out
 
 
-def combined(c: Candidate, best_semantic: float, news_intent: bool, weights: dict[str, float] | None = None,
+def combined(c: Candidate, best_semantic: float, news_intent: bool, weights: Mapping[str, float] | None = None,
              first_doc: str = "") -> float:
     """The score that ranks candidates: (lexical + type + semantic) x rank prior x news factor x (another
-    document than the first passage's: OTHER_DOCUMENT_FACTOR)."""
-    w = weights or {}
-    tw, sw = w.get("type", TYPE_WEIGHT), w.get("semantic", SEMANTIC_WEIGHT)
-    decay, news = w.get("decay", RANK_DECAY), w.get("news", NEWS_FACTOR)
+    document than the first passage's: the other_document factor). `weights`: the configuration's answer table."""
+    w = _answer_weights(weights)
+    tw, sw = w["type"], w["semantic"]
+    decay, news = w["decay"], w["news"]
     base = c.lexical + tw * c.fact + sw * (c.semantic - best_semantic)
     prior = 1.0 / (1.0 + decay * (c.hit.rank - 1))
     is_news = c.hit.chunk.meta.is_news
     factor = (1.0 if is_news else news) if news_intent else (news if is_news else 1.0)
     if first_doc and c.hit.chunk.doc_id != first_doc:
-        factor *= w.get("other_document", OTHER_DOCUMENT_FACTOR)
+        factor *= w["other_document"]
     return max(base, 0.0) * prior * factor
 
 
@@ -197,16 +212,16 @@ def _gate(cands: list[Candidate]) -> str:
     return first
 
 
-def embed_candidates(question: str, cands: list[Candidate], embedder, vocab: dict | None = None) -> None:
+def embed_candidates(question: str | Query, cands: list[Candidate], embedder, vocab: dict | None = None) -> None:
     """Set each candidate's cosine to the question (one batch; unaccented questions with restored diacritics)."""
     if not cands or embedder is None:
         return
-    q = analyze(question)
+    q = as_query(question)
     text = q.text
     if vocab and not q.accented and not q.english:
         from vntext.restore import restore_diacritics
 
-        text = restore_diacritics(q.text, vocab)
+        text = q.restored or restore_diacritics(q.text, vocab)
     qv = embedder.encode_query(text)
     encode = getattr(embedder, "encode_sentences", None) or embedder.encode_passages
     pv = encode([c.text for c in cands])
@@ -214,32 +229,34 @@ def embed_candidates(question: str, cands: list[Candidate], embedder, vocab: dic
         c.semantic = float(v)
 
 
-def news_intent(question: str) -> bool:
+def news_intent(question: str | Query) -> bool:
     """True when the question asks what a newspaper or portal said."""
-    return bool(_NEWS_INTENT.search(analyze(question).folded))
+    return bool(_NEWS_INTENT.search(as_query(question).folded))
 
 
-def extract_answer(question: str, hits: list[Hit], passages: int = PASSAGES, embedder=None,
-                   vocab: dict | None = None, weights: dict[str, float] | None = None) -> Answer | None:
+def extract_answer(question: str | Query, hits: list[Hit], passages: int | None = None, embedder=None,
+                   vocab: dict | None = None, config: RankingConfig | None = None) -> Answer | None:
     """The clause of the first `passages` hits that best answers the question: it shares the question's words,
     holds a fact of the kind asked (a figure in the asked unit, a date, a person or body, a document number),
     is close in meaning to the question (when an embedder is given), sits in a high-ranked passage, and comes
-    from the directive rather than a news article restating it. None when no clause shares anything."""
-    asked, cands = candidates(question, hits, passages)
+    from the directive rather than a news article restating it. None when no clause shares anything.
+    `config`: the weights (default: the fallback model's, retrieval/data/ranking.toml)."""
+    w = (config if config is not None else ranking_config()).answer
+    q = as_query(question)
+    asked, cands = candidates(q, hits, passages, w)
     cands = [c for c in cands if c.lexical > 0 or c.fact > 0]
     if not cands:
         return None
-    w = weights or {}
-    tw, decay = w.get("type", TYPE_WEIGHT), w.get("decay", RANK_DECAY)
+    tw, decay = w["type"], w["decay"]
     _gate(cands)
     cands.sort(key=lambda c: -(c.lexical + tw * c.fact) / (1.0 + decay * (c.hit.rank - 1)))
     pool = cands
-    cands = cands[:MAX_CANDIDATES]
-    embed_candidates(question, cands, embedder, vocab)
-    return choose(question, asked, cands, weights, pool)
+    cands = cands[:w["max_candidates"]]
+    embed_candidates(q, cands, embedder, vocab)
+    return choose(q, asked, cands, w, pool)
 
 
-def choose(question: str, asked: Asked, cands: list[Candidate], weights: dict[str, float] | None = None,
+def choose(question: str | Query, asked: Asked, cands: list[Candidate], weights: Mapping[str, float] | None = None,
            pool: list[Candidate] | None = None) -> Answer | None:
     """The best of scored candidates as an Answer; a news clause gives way to a clause of `pool` (default: the
     candidates) from a directive that holds the same fact."""

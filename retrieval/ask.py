@@ -10,24 +10,19 @@ from vntext.language import STOP_SYLLABLES
 from vntext.normalize import fold
 from vntext.words import WORD
 
-from .answer import Answer, answer_terms, extract_answer
-from .cards import CardAnswer, Catalogue, catalogue_of
+from .answer import Answer, answer_terms
+from .cards import CardAnswer, Catalogue
 from indexer.chunker import context_header as header_of
+from .config import RankingConfig, ranking_config
 from .index import SearchIndex
-from .query import QueryInfo, analyze
-from .refusal import judge
-from .search import Filters, Hit, search
+from .query import Query, as_query
+from .search import Filters, Hit
 
 # evidence = IDF-weighted share of the question's words found in the best passage (rare words count
 # most: a place or a name absent from every good passage means the corpus does not answer; accented
 # questions compare accented words, so "Đà Nẵng" does not match "năng lực") + the share of the question's
-# word pairs found in it + DENSE_WEIGHT * the passage's cosine. Below the threshold of the question's kind
-# the desk says that the corpus holds no answer. Calibrated on the development set (docs/quality.md).
-DENSE_WEIGHT = 1.0
-# "en": chosen on the tune halves of the look-alike and seed English questions with the data glossary and the
-# learned terms (at most 1 of 25 answerable refused; docs/quality.md)
-# "vi": chosen on the tune halves of the seed, look-alike and ALQAC 2022 questions (bench/tune_quality.py)
-NO_ANSWER_THRESHOLDS = {"vi": 1.975, "en": 1.075}
+# word pairs found in it + dense_weight * the passage's cosine. Below the threshold of the question's kind
+# the desk says that the corpus holds no answer. The weight and thresholds: retrieval/data/ranking.toml.
 
 
 @dataclass
@@ -56,7 +51,7 @@ def _words(text: str, accented: bool) -> list[str]:
     return words if accented else [fold(w) for w in words]
 
 
-def evidence_terms(q: QueryInfo) -> list[str]:
+def evidence_terms(q: Query) -> list[str]:
     """The question's words that evidence looks for: lower-cased, accented when the question is (folded when
     not), without stop syllables; an English question's glossary terms and unknown words (`answer_terms`)."""
     if q.english:
@@ -75,9 +70,9 @@ def coverage(terms: list[str], passage: list[str], weights: dict[str, float]) ->
     return uni, bi
 
 
-def evidence_parts(index: SearchIndex, question: str, hit: Hit) -> tuple[float, float]:
+def evidence_parts(index: SearchIndex, question: str | Query, hit: Hit) -> tuple[float, float]:
     """(IDF-weighted word coverage, word-pair coverage) of the question in one passage and its header."""
-    q = analyze(question)
+    q = as_query(question)
     terms = evidence_terms(q)
     if not terms:
         return 0.0, 0.0
@@ -85,37 +80,27 @@ def evidence_parts(index: SearchIndex, question: str, hit: Hit) -> tuple[float, 
     return coverage(terms, passage, {t: idf(index, fold(t)) for t in set(terms)})
 
 
-def evidence(index: SearchIndex, question: str, hits: list[Hit]) -> float:
-    """How strongly the best passages support an answer to the question."""
+def evidence(index: SearchIndex, question: str | Query, hits: list[Hit], config: RankingConfig | None = None) -> float:
+    """How strongly the best passages support an answer to the question (`config`: the index model's)."""
     if not hits:
         return 0.0
-    q = analyze(question)
+    if config is None:
+        config = ranking_config(getattr(getattr(index, "manifest", None), "model_id", None))
+    q = as_query(question)
     if hits[0].reason in ("own", "number", "cites", "signer"):
-        return 3.0  # the question names a document that the corpus holds or cites
+        return config.number_evidence  # the question names a document that the corpus holds or cites
     if q.numbers or q.typed_numbers:
         return 0.0  # it names a document that the corpus neither holds nor cites
-    return max(sum(evidence_parts(index, question, h)) + DENSE_WEIGHT * h.dense for h in hits[:3])
+    return max(sum(evidence_parts(index, q, h)) + config.dense_weight * h.dense for h in hits[:3])
 
 
 def ask(index: SearchIndex, question: str, k: int = 5, filters: Filters | None = None,
         threshold: float | None = None) -> AskResult:
-    """Search, then answer, or say there is no answer when the evidence is below the threshold."""
-    if threshold is None:
-        threshold = NO_ANSWER_THRESHOLDS["en" if analyze(question).english else "vi"]
-    hits = search(index, question, k=k, filters=filters)
-    # a question that names a place or a year is answered only when a passage of a document that agrees with it
-    # is among the first ones (retrieval/refusal.py)
-    verdict = judge(index, question, hits)
-    ev = 0.0 if verdict.refuse else evidence(index, question, verdict.hits)
-    refused = not hits or ev < threshold
-    # a named document number: its card(s), or "not in the collection" and who cites it; when the question
-    # is nothing but the number (card.lookup_only) the CLI and the app show the card as the answer
-    catalogue = catalogue_of(index)
-    card = catalogue.lookup(question) or None
-    answer = None if refused else extract_answer(question, hits, embedder=index.embedder, vocab=index.vocab)
-    if answer is not None and answer.hit_rank > 1:
-        hits = answer_first(hits, answer)
-    return AskResult(question, hits, answer, refused, ev, card, catalogue, verdict.reason)
+    """Search, then answer, or say there is no answer when the evidence is below the threshold (the ranking
+    chain's ask: retrieval/chain.py)."""
+    from .chain import chain_of
+
+    return chain_of(index).ask(question, k=k, filters=filters, threshold=threshold)
 
 
 def answer_first(hits: list[Hit], answer: Answer) -> list[Hit]:

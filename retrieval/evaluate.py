@@ -209,10 +209,14 @@ def metrics(outcomes: list[Outcome], k: int) -> dict[str, float]:
     return out
 
 
-def evaluate(index, questions: list[Question], k: int = 10) -> list[Outcome]:
-    """Run every question through `ask` (search + answer + no-answer decision) and score it."""
-    from .ask import ask
+def evaluate(index, questions: list[Question], k: int = 10, chain=None) -> list[Outcome]:
+    """Run every question through the ranking chain's `ask` (search + answer + no-answer decision) and score it.
+    `chain`: a retrieval.chain.Chain over `index` (default: the index's own, with its model's configuration)."""
+    from .chain import chain_of
     from .citation import format_citation
+
+    if chain is None:
+        chain = chain_of(index)
 
     outcomes = []
     by_source: dict[str, list] = defaultdict(list)
@@ -226,7 +230,7 @@ def evaluate(index, questions: list[Question], k: int = 10) -> list[Outcome]:
         return chunk_is_hit(q, c, bodies.get(c.chunk_id))
 
     for q in questions:
-        result = ask(index, q.question, k=k)
+        result = chain.ask(q.question, k=k)
         ranks = [h.rank for h in result.hits if hit(q, h.chunk)] if q.answerable else []
         candidates = [c for src, cs in by_source.items() if any(_same_file(src, s) for s in q.sources) for c in cs]
         total = sum(1 for c in candidates if hit(q, c)) if q.answerable else 0

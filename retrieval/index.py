@@ -76,8 +76,8 @@ def load_index(index_dir: Path, model: str | None = None, embedder: Embedder | N
 
 def _load(index_dir: Path, gen: Path, manifest: store.Manifest, embedder: Embedder | None) -> SearchIndex:
     with _gc_paused():  # hundreds of thousands of new objects, none of them garbage
-        documents = {d.doc_id: d for d in store.read_documents(gen)}
-        chunks = {c.chunk_id: c for c in store.read_chunks(gen, documents)}
+        documents = {d.doc_id: d for d in store.read_documents(gen, manifest)}
+        chunks = {c.chunk_id: c for c in store.read_chunks(gen, documents, manifest)}
         by_doc: dict[str, list[Chunk]] = {}
         for chunk in chunks.values():
             by_doc.setdefault(chunk.doc_id, []).append(chunk)
@@ -90,7 +90,7 @@ def _load(index_dir: Path, gen: Path, manifest: store.Manifest, embedder: Embedd
         manifest=manifest,
         chunks=chunks,
         documents=documents,
-        vectors=store.read_vectors(gen),
+        vectors=store.read_vectors(gen, manifest),
         lexical=lexical,
         embedder=embedder or Embedder(manifest.model_id),
         by_doc=by_doc,

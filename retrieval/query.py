@@ -10,6 +10,9 @@ from vntext.normalize import fold, has_diacritics, normalize
 from vntext.numbers import FOLDED_TYPES, TYPE_TO_ABBREVIATION, find_numbers_any_case, number_key
 from vntext.words import words as _words
 
+from .entities import Entities
+from .facts import Asked, classify
+
 _CITE_INTENT = re.compile(
     r"\b(?:trich dan|dan chieu|can cu vao|viện dẫn|vien dan|cite|cites|cited|citing|refer to|refers to|references?)\b"
 )
@@ -19,9 +22,12 @@ _TYPED_NUMBER = re.compile(
 )
 
 
-@dataclass
-class QueryInfo:
-    """A normalised query and what was recognised in it."""
+@dataclass(frozen=True)
+class Query:
+    """A question analysed once; every stage of the ranking chain reads it, none re-parses the raw text.
+
+    `analyze` fills the fields that need only the text; the chain's QueryAnalyzer (retrieval/chain.py) adds
+    the ones that need the index: `entities`, `restored`, `gloss` and `lexical`."""
 
     raw: str
     text: str  # normalised
@@ -32,6 +38,23 @@ class QueryInfo:
     typed_numbers: list[tuple[str, int]] = field(default_factory=list)  # ("CT", 35) from "Chỉ thị 35"
     cite_intent: bool = False
     signer_intent: bool = False
+    asked: Asked = Asked("other")  # what kind of fact answers it (retrieval/facts.py)
+    entities: Entities | None = None  # place, body, year, term, document type it names (retrieval/entities.py)
+    restored: str = ""  # typed without diacritics: the text with them restored from the index's vocabulary
+    gloss: str = ""  # English: its Vietnamese glossary and learned terms
+    lexical: str | None = None  # the text the lexical lists search (None: the question itself)
+
+    @property
+    def kind(self) -> str:
+        """accented, unaccented or english: decides the fusion weights."""
+        if self.accented:
+            return "accented"
+        return "english" if self.english else "unaccented"
+
+    @property
+    def language(self) -> str:
+        """"en" or "vi": decides the no-answer threshold."""
+        return "en" if self.english else "vi"
 
     @property
     def number_keys(self) -> list[str]:
@@ -39,8 +62,13 @@ class QueryInfo:
         return [number_key(n) for n in self.numbers]
 
 
-def analyze(query: str) -> QueryInfo:
-    """Normalise a query and recognise its language, diacritics, document numbers and citation intent."""
+def as_query(question: "str | Query") -> Query:
+    """The question analysed (a Query passes through unchanged)."""
+    return question if isinstance(question, Query) else analyze(question)
+
+
+def analyze(query: str) -> Query:
+    """Normalise a query and recognise its language, diacritics, document numbers, intents and asked kind."""
     text = normalize(query).strip()
     folded = fold(text).lower()
     numbers = find_numbers_any_case(text)
@@ -56,7 +84,7 @@ def analyze(query: str) -> QueryInfo:
         abbr = TYPE_TO_ABBREVIATION.get(name)
         if abbr:
             typed.append((abbr, int(m.group(2))))
-    return QueryInfo(
+    return Query(
         raw=query,
         text=text,
         folded=folded,
@@ -66,4 +94,5 @@ def analyze(query: str) -> QueryInfo:
         typed_numbers=typed,
         cite_intent=bool(_CITE_INTENT.search(folded)),
         signer_intent=bool(_SIGNER_INTENT.search(folded)),
+        asked=classify(text),
     )

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from indexer.chunker import context_header as header_of
 
 from .entities import Entities, _names_after_triggers, agreement, place_key, terms_in, years_in
-from .facts import classify, fact_spans
+from .facts import fact_spans
 from .index import SearchIndex
-from .query import analyze
+from .query import Query, as_query
 from .search import Hit, _entity_context, named_entities, profile_of
 
 # What a question may name that decides which documents can answer it (entities.agreement's kinds). Chosen on
@@ -87,10 +87,10 @@ def passage_agrees(named: Entities, values: dict[str, float], passage_text: str,
     return True
 
 
-def holds_fact(question: str, hits: list[Hit], fact_min: float) -> bool:
+def holds_fact(question: str | Query, hits: list[Hit], fact_min: float) -> bool:
     """Whether one of the passages holds a fact of the kind the question asks (always True when the question
     asks none of FACT_KINDS)."""
-    asked = classify(analyze(question).text)
+    asked = as_query(question).asked
     if asked.kind not in FACT_KINDS:
         return True
     return any(fact_spans(asked, h.chunk.text)[0] >= fact_min for h in hits)
@@ -110,7 +110,7 @@ def passage_places(index: SearchIndex, hit: Hit) -> set[str]:
     return found
 
 
-def judge(index: SearchIndex, question: str, hits: list[Hit], kinds: tuple[str, ...] | None = None,
+def judge(index: SearchIndex, question: str | Query, hits: list[Hit], kinds: tuple[str, ...] | None = None,
           depth: int | None = None, fact_min: float | None = None, check_facts: bool = True,
           agreeing_evidence: bool | None = None) -> Verdict:
     """The passages that the no-answer evidence may read (those among the first `depth` hits that agree with
@@ -123,8 +123,8 @@ def judge(index: SearchIndex, question: str, hits: list[Hit], kinds: tuple[str, 
         agreeing_evidence = AGREEING_EVIDENCE
     if fact_min is None:
         fact_min = FACT_MIN
-    q = analyze(question)
-    named = relevant(named_entities(index, q), kinds)
+    q = as_query(question)
+    named = relevant(q.entities if q.entities is not None else named_entities(index, q), kinds)
     if not named or not hits:
         return Verdict(False, "", list(hits))
     agreeing = []
@@ -137,6 +137,6 @@ def judge(index: SearchIndex, question: str, hits: list[Hit], kinds: tuple[str, 
     shown = named.to_dict()
     if not agreeing:
         return Verdict(True, "no_agreeing_document", [], shown)
-    if check_facts and fact_min is not None and not holds_fact(question, agreeing, fact_min):
+    if check_facts and fact_min is not None and not holds_fact(q, agreeing, fact_min):
         return Verdict(True, "no_asked_fact", agreeing, shown)
     return Verdict(False, "", agreeing if agreeing_evidence else list(hits), shown)

@@ -1,5 +1,8 @@
 """Hybrid search: dense vectors + lexical (syllables and folded syllables), fused by weighted
-reciprocal rank fusion whose weights depend on the kind of query; document numbers first."""
+reciprocal rank fusion whose weights depend on the kind of query; document numbers first.
+
+The steps are components of the ranking chain (retrieval/chain.py, which runs them in order); this module holds
+the results (`Hit`, `Filters`) and the index-level operations those components share."""
 
 from __future__ import annotations
 
@@ -10,38 +13,15 @@ import numpy as np
 
 from indexer import layout
 from indexer.document import Chunk
-from vntext.language import ENGLISH_WORDS
 from vntext.numbers import ABBREVIATIONS, citation_key, number_key
-from vntext.restore import restore_diacritics
 
+from .config import RankingConfig
 from .entities import DocProfile, Entities, Gazetteer, agreement, corpus_places, doc_profile, question_entities
-from .fusion import rrf
-from .expansion import english_terms
-from .glossary import unknown_words
 from .index import SearchIndex
-from .query import QueryInfo, analyze
+from .query import Query
 
-CANDIDATES = 100
 _SYLLABLE = layout.syllable_analyzer()
 _FOLD = layout.fold_analyzer()
-
-PAIR_BOOST = 0.5  # weight of an adjacent pair of query words found side by side in a chunk
-HEADER_BOOST = 0.3  # weight of a query word found in a chunk's header (number, issuer, subject, section)
-# weights of each ranked list, by kind of query (see docs/quality.md for the measurements)
-WEIGHTS = {
-    "accented": {"dense": 1.0, "vi": 1.0, "fold": 0.3},
-    "unaccented": {"dense": 0.3, "vi": 0.0, "fold": 1.0, "dense_r": 1.0, "vi_r": 0.7},
-    "english": {"dense": 1.0, "vi": 0.0, "fold": 0.5, "gloss": 1.5, "dense_g": 0.5},
-}
-# added to a passage's fused score per kind of thing the question names (place, issuing body, year, term,
-# document type) when its document's metadata agrees (bonus; a body counts by the share of the named ones it
-# has), subtracted when the metadata says otherwise (penalty); nothing when it is silent. A body or a type named
-# as a topic ("đại biểu Hội đồng nhân dân") would be penalised wrongly, so penalties stay small or zero.
-# Chosen on the tune halves of the seed, look-alike and ALQAC sets with bench/tune_quality.py (docs/quality.md):
-# a type bonus only hurt (type words often name another document), a body penalty too.
-METADATA_BONUS = {"place": 0.01, "body": 0.015, "year": 0.01, "term": 0.01, "type": 0.0}
-STRIP_NAMED = True  # lexical lists search the question without its issuer and years (they count as metadata)
-METADATA_PENALTY = {"place": 0.01, "body": 0.0, "year": 0.0, "term": 0.0, "type": 0.0}
 
 
 @dataclass
@@ -94,18 +74,11 @@ class Hit:
     dense: float = 0.0  # cosine of query and passage vectors (0 when outside the dense candidates)
 
 
-def query_kind(q: QueryInfo) -> str:
-    """accented, unaccented or english: decides the fusion weights."""
-    if q.accented:
-        return "accented"
-    return "english" if q.english else "unaccented"
-
-
 def _lexical(index: SearchIndex, fieldname: str, tokens: list[str], limit: int, pairs: bool = True,
-             header_boost: float = 0.0) -> list[int]:
+             header_boost: float = 0.0, *, pair_boost: float) -> list[int]:
     """BM25 over one text field (layout.ACCENTED or layout.FOLDED): every token, plus (when `pairs`) adjacent
-    folded token pairs at PAIR_BOOST, plus (when `header_boost`) the tokens in the chunk's header at that weight."""
-    return index.lexical.bm25(fieldname, tokens, limit, pair_boost=PAIR_BOOST if pairs else None,
+    folded token pairs at `pair_boost`, plus (when `header_boost`) the tokens in the chunk's header at that weight."""
+    return index.lexical.bm25(fieldname, tokens, limit, pair_boost=pair_boost if pairs else None,
                               header_boost=header_boost)
 
 
@@ -145,93 +118,11 @@ def _dense(index: SearchIndex, vec: np.ndarray, limit: int) -> dict[int, float]:
     return {int(i): float(s) for s, i in zip(scores[0], ids[0]) if i >= 0}
 
 
-def rankings(index: SearchIndex, q: QueryInfo, limit: int = CANDIDATES,
-             lexical: str | None = None) -> tuple[dict[str, list[int]], dict[int, float]]:
-    """The ranked chunk-id lists that fusion combines, and the dense cosines. `lexical`: the text the lexical
-    lists search (default the question; `search` passes it without the issuer and years it names)."""
-    out: dict[str, list[int]] = {}
-    lex = q.text if lexical is None else lexical
-    restored = restore_diacritics(q.text, index.vocab) if not q.accented and not q.english else q.text
-    gloss = english_terms(index, q.text) if q.english else ""  # glossary + terms learned from the collection
-    if restored != q.text:
-        # typed without diacritics: the restored form searches as an accented query would
-        dense = _dense(index, index.embedder.encode_query(restored), limit)
-        out["dense_r"] = list(dense)
-        lex_restored = restored if lexical is None else restore_diacritics(lex, index.vocab)
-        out["vi_r"] = _lexical(index, layout.ACCENTED, _SYLLABLE.analyze(lex_restored), limit)
-    elif gloss:
-        # English: the question and its Vietnamese glossary terms, embedded in one pass
-        vec, vec_g = index.embedder.encode_queries([q.text, gloss])
-        dense = _dense(index, vec, limit)
-        out["dense"] = list(dense)
-        out["dense_g"] = list(_dense(index, vec_g, limit))
-    else:
-        dense = _dense(index, index.embedder.encode_query(q.text), limit)
-        out["dense"] = list(dense)
-    if q.accented:
-        out["vi"] = _lexical(index, layout.ACCENTED, _SYLLABLE.analyze(lex), limit)
-    if q.english:
-        lex_gloss = gloss if lexical is None else english_terms(index, lex)
-        out["gloss"] = _lexical(index, layout.ACCENTED, _SYLLABLE.analyze(lex_gloss), limit) if lex_gloss else []
-        fold_tokens = _FOLD.analyze(" ".join(unknown_words(lex, ENGLISH_WORDS)))
-    else:
-        fold_tokens = _FOLD.analyze(lex)
-    # word pairs only where the folded field is the main lexical signal; header words in the same query
-    out["fold"] = _lexical(index, layout.FOLDED, fold_tokens, limit, pairs=not q.accented, header_boost=HEADER_BOOST)
-    return out, dense
+def search(index: SearchIndex, query: str | Query, k: int = 10, filters: Filters | None = None) -> list[Hit]:
+    """The k best passages for a query, best first (the ranking chain's search: retrieval/chain.py)."""
+    from .chain import chain_of
 
-
-def search(index: SearchIndex, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
-    """The k best passages for a query, best first."""
-    if k < 0:
-        raise ValueError(f"k: must be >= 0, got {k}")
-    q = analyze(query)
-    if not q.text or k == 0:
-        return []
-    limit = CANDIDATES * (5 if filters is not None and filters.active else 1)
-    named = named_entities(index, q)
-    # the issuer and years the question names are matched against metadata; the lexical lists search its topic
-    lexical = named.without_names(q.text) if named.spans and STRIP_NAMED else None
-    lists, dense = rankings(index, q, limit, lexical)
-    fused = rrf(lists, WEIGHTS[query_kind(q)])
-    if named:
-        fused = by_metadata(index, fused, named)
-    scores = dict(fused)
-    keys = q.number_keys + _typed_number_keys(index, q.typed_numbers)
-    first: list[tuple[int, str]] = []
-    if keys:
-        mentions = _number_chunks(index, keys, own=False)
-        if q.cite_intent:
-            first += [(cid, "cites") for cid in citing_chunks(index, keys, mentions)]
-        first += [(cid, "own") for cid in _number_chunks(index, keys, own=True)]
-        first += [(cid, "number") for cid in mentions]
-    if q.signer_intent:  # "ai ký ...": the signature block of the best matching documents
-        first += signer_chunks(index, [cid for cid, _ in fused[:3]])
-    ordered: list[tuple[int, str]] = []
-    seen: set[int] = set()
-    if named:  # passages found by number alone: the issuer, year ... decide between two documents of one number
-        missing = [(cid, 0.0) for cid, _ in first if cid not in scores]
-        scores.update(by_metadata(index, missing, named))
-    tier = sorted(first, key=lambda t: (_tier_rank(t[1], q), -scores.get(t[0], 0.0), index.chunks[t[0]].start))
-    for cid, reason in tier + [(cid, "") for cid, _ in fused]:
-        if cid in seen or cid not in index.chunks:
-            continue
-        seen.add(cid)
-        ordered.append((cid, reason))
-    hits: list[Hit] = []
-    seen_texts: set[str] = set()
-    for cid, reason in ordered:
-        chunk = index.chunks[cid]
-        if filters is not None and not filters.accepts(chunk):
-            continue
-        text_key = _dedup_key(chunk.text)
-        if text_key in seen_texts:  # the same passage in another file (a copy, a re-post): shown once
-            continue
-        seen_texts.add(text_key)
-        hits.append(Hit(chunk, scores.get(cid, 0.0), len(hits) + 1, reason, dense.get(cid, 0.0)))
-        if len(hits) >= k:
-            break
-    return _documents_before_reports(index, hits)
+    return chain_of(index).search(query, k=k, filters=filters)
 
 
 def _entity_context(index: SearchIndex) -> tuple[Gazetteer, dict[str, DocProfile]]:
@@ -244,7 +135,7 @@ def _entity_context(index: SearchIndex) -> tuple[Gazetteer, dict[str, DocProfile
     return ctx
 
 
-def named_entities(index: SearchIndex, q: QueryInfo) -> Entities:
+def named_entities(index: SearchIndex, q: Query) -> Entities:
     """Place, body, year, term and document type named in the question."""
     gazetteer, _ = _entity_context(index)
     return question_entities(q.text, q.accented, gazetteer, q.numbers)
@@ -260,14 +151,16 @@ def profile_of(index: SearchIndex, doc_id: str) -> DocProfile:
     return prof
 
 
-def by_metadata(index: SearchIndex, fused: list[tuple[int, float]], named: Entities) -> list[tuple[int, float]]:
-    """Fused scores moved by how each passage's document agrees with what the question names."""
+def by_metadata(index: SearchIndex, fused: list[tuple[int, float]], named: Entities,
+                config: RankingConfig) -> list[tuple[int, float]]:
+    """Fused scores moved by how each passage's document agrees with what the question names (the
+    configuration's metadata bonus and penalty per kind)."""
     out = []
     for cid, score in fused:
         chunk = index.chunks.get(cid)
         if chunk is not None:
             for kind, v in agreement(named, profile_of(index, chunk.doc_id)).items():
-                score += v * (METADATA_BONUS[kind] if v > 0 else METADATA_PENALTY[kind])
+                score += v * (config.metadata_bonus[kind] if v > 0 else config.metadata_penalty[kind])
         out.append((cid, score))
     return sorted(out, key=lambda kv: (-kv[1], kv[0]))
 
@@ -324,6 +217,6 @@ def signer_chunks(index: SearchIndex, top: list[int]) -> list[tuple[int, str]]:
     return out
 
 
-def _tier_rank(reason: str, q: QueryInfo) -> int:
+def _tier_rank(reason: str, q: Query) -> int:
     order = {"cites": 0, "own": 1, "number": 2} if q.cite_intent else {"own": 0, "number": 1, "signer": 0}
     return order.get(reason, 3)

@@ -11,6 +11,7 @@ from indexer.embed import Embedder
 from indexer.errors import IndexerError
 
 from .cards import catalogue_of
+from .chain import chain_of
 from .index import SearchIndex, load_index
 
 
@@ -74,6 +75,7 @@ class IndexHolder:
 
 
 def _ready(index: SearchIndex) -> SearchIndex:
-    """The index with its document catalogue built, so that no request waits for it."""
+    """The index with its document catalogue and ranking chain made, so that no request waits for them."""
     catalogue_of(index)
+    chain_of(index)
     return index

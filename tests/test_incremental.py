@@ -112,6 +112,10 @@ def test_adding_extends_the_lexical_index_and_a_removal_rewrites_it(corpus, tmp_
     # the old segment files are shared (hard links), not copied; the new document is a segment of its own
     assert old and all(new.get(name) == ino for name, ino in old.items())
     assert len(new) > len(old)
+    # the chunk store and vectors too: the old segment is linked, the new document is a segment of its own
+    for name in ("documents.jsonl", "chunks.jsonl", "vectors.faiss"):
+        assert (second / name).stat().st_ino == (first / name).stat().st_ino
+    assert [s["name"] for s in store.read_manifest(second).segments] == ["", second.name[4:]]
     # both generations still pass their checksums, and the extended index answers as a full build does
     store.verify(first, store.read_manifest(first))
     store.verify(second, store.read_manifest(second))
@@ -124,6 +128,9 @@ def test_adding_extends_the_lexical_index_and_a_removal_rewrites_it(corpus, tmp_
     build_index(corpus, index_dir, embedder=embedder)
     third = store.current_generation(index_dir)
     assert not set(_segment_inodes(third).values()) & set(new.values())
+    build_index(corpus, full, embedder=embedder, rebuild=True)
+    for q in ("517-CV/TU", "ty le can bo nu", "ngày hội thanh niên với văn hóa giao thông"):
+        assert results(index_dir, embedder, q) == results(full, embedder, q)
     assert all(src != SEED_002 for src, _, _ in results(index_dir, embedder, "517-CV/TU", k=20))
 
 

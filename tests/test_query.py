@@ -1,9 +1,8 @@
-"""Query analysis (retrieval/query.py) and the fusion kind it decides (retrieval/search.py), without the model."""
+"""Query analysis (retrieval/query.py) and the fusion kind it decides, without the model."""
 
 import pytest
 
 from retrieval.query import analyze
-from retrieval.search import query_kind
 
 
 @pytest.mark.parametrize(
@@ -50,4 +49,4 @@ def test_numbers_do_not_make_a_query_english():
     [("cán bộ nữ", "accented"), ("can bo nu", "unaccented"), ("women cadres", "english"), ("35-CT/TW", "unaccented")],
 )
 def test_query_kind(query, kind):
-    assert query_kind(analyze(query)) == kind
+    assert analyze(query).kind == kind

@@ -61,3 +61,33 @@ def test_vocabulary_by_hand(texts, uni, bi):
 def test_seed_vocabulary_restores_a_question():
     vocab = build_vocab(t for d in seed_chunk_texts() for t in d)
     assert restore_diacritics("ty le can bo nu tham gia ban thuong vu", vocab) == "tỷ lệ cán bộ nữ tham gia ban thường vụ"
+
+
+def _wiki_texts(n):
+    import gzip
+    import json
+
+    from .conftest import SHARED
+
+    out = []
+    with gzip.open(SHARED / "datasets" / "viwiki.jsonl.gz", "rt", encoding="utf-8") as f:
+        for line in f:
+            out.append(json.loads(line)["text"][:3000])
+            if len(out) == n:
+                return out
+
+
+@pytest.mark.parametrize("added, removed", [
+    (slice(40, 41), slice(0, 0)),    # one new article
+    (slice(40, 45), slice(3, 5)),    # some new, some gone
+    (slice(0, 0), slice(10, 12)),    # only removals
+    (slice(40, 41), slice(0, 30)),   # most of the collection gone: many best forms move
+])
+def test_updated_vocabulary_equals_one_computed_from_the_counts(added, removed):
+    from indexer.vocab import update_vocab
+
+    texts = _wiki_texts(45) + [t.lower() for t in seed_chunk_texts()[0]]
+    base = texts[:40] + texts[45:]
+    old = count_texts(base)
+    new = update_counts(old, texts[added], texts[removed])
+    assert update_vocab(vocab_from_counts(old), old, new, texts[added], texts[removed]) == vocab_from_counts(new)
