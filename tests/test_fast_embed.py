@@ -27,7 +27,8 @@ OLD_CPU = {"sse4_2", "avx", "avx2", "fma"}
     (AMX_CPU, F.EmbedPaths(F.TORCH_BF16, F.ONNX_INT8)),
     (VNNI_ONLY, F.EmbedPaths(F.TORCH_FP32, F.ONNX_INT8)),
     ({"avx2", "avx_vnni"}, F.EmbedPaths(F.TORCH_FP32, F.ONNX_INT8)),
-    (OLD_CPU, F.FP32),
+    (OLD_CPU, F.EmbedPaths(F.TORCH_FP32, F.ONNX_FP32)),  # AVX2 without int8 dot products: ONNX fp32 queries
+    ({"sse4_2", "avx"}, F.FP32),
     (set(), F.FP32),
 ])
 def test_paths_follow_the_cpu(flags, expected):
@@ -86,7 +87,11 @@ def test_every_path_matches_fp32_on_seed_passages_and_dev_questions(embedder):
     ref_p, ref_q = ref.encode_passages(passages), ref.encode_queries(questions)
     bf16_p = _on(embedder, F.EmbedPaths(passages=F.TORCH_BF16)).encode_passages(passages)
     assert (ref_p * bf16_p).sum(1).min() >= 0.99
-    for path in (F.ONNX_FP32, F.ONNX_INT8):
+    # dynamic int8 is chosen only on a CPU with int8 dot products; on an AVX2-only CPU its vectors reach
+    # cosine 0.986 (saturating u8s8 kernels), so parity is asserted where the path is used
+    int8 = (F.ONNX_INT8,) if F.has_int8_dot(F.cpu_flags()) else ()
+    assert int8 or F.choose_paths(setting="").queries != F.ONNX_INT8
+    for path in (F.ONNX_FP32, *int8):
         e = _on(embedder, F.EmbedPaths(queries=path))
         one_by_one = np.stack([e.encode_query(q) for q in questions])
         cos = (ref_q * one_by_one).sum(1)
@@ -94,7 +99,7 @@ def test_every_path_matches_fp32_on_seed_passages_and_dev_questions(embedder):
         batched = e.encode_queries(questions[:9])  # an English question embeds two texts in one call: same vectors
         assert np.abs(one_by_one[:9] - batched).max() < 1e-4
         assert one_by_one.dtype == np.float32 and np.allclose(np.linalg.norm(one_by_one, axis=1), 1, atol=1e-4)
-    assert F.onnx_path(default_model_path(), F.ONNX_INT8).exists()  # exported once into the model cache
+    assert F.onnx_path(default_model_path(), (int8 or (F.ONNX_FP32,))[0]).exists()  # exported once into the model cache
 
 
 @pytest.mark.slow
