@@ -3,11 +3,11 @@
 python bench/tune_refusal.py --set INDEX:QUESTIONS [--set INDEX:QUESTIONS ...]
 
 Only the tune half of each question set is read. Each question is searched once (k = 10, as the evaluation
-does); then every setting of refusal.KINDS x FACT_MIN x DEPTH x AGREEING_EVIDENCE decides on those same hits, with the no-answer
+does); then every setting of the refusal table (kinds x fact_min x depth x agreeing_evidence) decides on those same hits, with the no-answer
 thresholds of retrieval/ask.py. Prints, per setting, the share of `none` questions refused and of answerable
 ones refused, pooled and per set, and the thresholds `evaluate.calibrate` would pick under that setting. The
 chosen setting is the one that refuses the most `none` questions while refusing at most 5 % of the answerable
-ones (pooled, at today's thresholds); copy it into retrieval/refusal.py by hand."""
+ones (pooled, at today's thresholds); copy it into the `refusal` table of retrieval/data/ranking.toml by hand."""
 
 from __future__ import annotations
 
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         if wrong_r <= args.max_wrong and (best is None or (none_r, -wrong_r) > best[0]):
             best = ((none_r, -wrong_r), kinds, fact_min, depth, agreeing)
     if best is not None:
-        print(f"\nchosen: KINDS = {best[1]}, FACT_MIN = {best[2]}, DEPTH = {best[3]}, AGREEING_EVIDENCE = {best[4]} "
+        print(f"\nchosen (refusal table): kinds = {list(best[1])}, fact_check = {best[2] is not None}, fact_min = {best[2]}, depth = {best[3]}, agreeing_evidence = {str(best[4]).lower()} "
               f"(none refused {best[0][0]:.3f}, answerable refused {-best[0][1]:.3f})")
     return 0
 

@@ -152,7 +152,7 @@ class RefusalGate:
         """The decision for these hits (`threshold`: overrides the configured one)."""
         if threshold is None:
             threshold = self.config.no_answer_thresholds[q.language]
-        judged = judge(index, q, hits)
+        judged = judge(index, q, hits, config=self.config)
         ev = 0.0 if judged.refuse else evidence(index, q, judged.hits, self.config)
         return Verdict(ev, threshold, not hits or ev < threshold, judged.reason)
 

@@ -14,6 +14,7 @@ from types import MappingProxyType
 RANKING_FILE = Path(__file__).with_name("data") / "ranking.toml"
 _KINDS = ("accented", "unaccented", "english")
 _ENTITY_KINDS = ("place", "body", "year", "term", "type")
+_REFUSAL_KEYS = ("kinds", "depth", "fact_check", "fact_min", "agreeing_evidence", "fact_kinds")
 _ANSWER_KEYS = ("type", "semantic", "decay", "news", "context", "signer_fact", "other_document", "passages",
                 "max_candidates")
 
@@ -27,7 +28,7 @@ def _frozen(value):
 def _plain(value):
     if isinstance(value, Mapping):
         return {k: _plain(v) for k, v in value.items()}
-    return value
+    return list(value) if isinstance(value, tuple) else value
 
 
 @dataclass(frozen=True)
@@ -48,9 +49,12 @@ class RankingConfig:
     metadata_penalty: Mapping[str, float]
     no_answer_thresholds: Mapping[str, float]  # "vi", "en"
     answer: Mapping[str, float]
+    refusal: Mapping[str, object]  # which named things decide agreement, how deep, the asked-fact check
 
     def __post_init__(self) -> None:
-        for name in ("weights", "metadata_bonus", "metadata_penalty", "no_answer_thresholds", "answer"):
+        refusal = {k: tuple(v) if isinstance(v, list) else v for k, v in dict(self.refusal).items()}
+        object.__setattr__(self, "refusal", refusal)
+        for name in ("weights", "metadata_bonus", "metadata_penalty", "no_answer_thresholds", "answer", "refusal"):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
         if set(self.weights) != set(_KINDS):
             raise ValueError(f"weights: expected the kinds {', '.join(_KINDS)}, got {', '.join(sorted(self.weights))}")
@@ -61,6 +65,8 @@ class RankingConfig:
             raise ValueError("no_answer_thresholds: expected the keys vi, en")
         if set(self.answer) != set(_ANSWER_KEYS):
             raise ValueError(f"answer: expected the keys {', '.join(_ANSWER_KEYS)}")
+        if set(self.refusal) != set(_REFUSAL_KEYS):
+            raise ValueError(f"refusal: expected the keys {', '.join(_REFUSAL_KEYS)}")
         if self.candidates < 0 or self.rrf_k < 0:
             raise ValueError("candidates, rrf_k: must be >= 0")
 

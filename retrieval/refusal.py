@@ -16,31 +16,14 @@ from indexer.chunker import context_header as header_of
 
 from .entities import Entities, _names_after_triggers, agreement, place_key, terms_in, years_in
 from .facts import fact_spans
+from .config import RankingConfig, ranking_config
 from .index import SearchIndex
 from .query import Query, as_query
 from .search import Hit, _entity_context, named_entities, profile_of
 
-# What a question may name that decides which documents can answer it (entities.agreement's kinds). Chosen on
-# the tune halves of the seed and look-alike sets (bench/tune_refusal.py; docs/quality.md): place + year
-# refuses 16 of 18 tune `none` questions (9 before) and no answerable one more; a term or a body adds no
-# refusal of a `none` question and refuses answerable ones at depth 3; a body is also no disagreement when
-# "Tỉnh ủy Hà Tĩnh" is answered by the Organisation Board of the same committee.
-KINDS = ("place", "year")
-# passages looked at (of the ranked hits): one agreeing passage among them suffices (3 and 10 tie on the tune
-# halves; the less strict one was kept)
-DEPTH = 10
-# a passage holds the asked fact when facts.fact_spans scores it at least this (1.0: the figure in the asked
-# unit, the date, the person; less: a weaker form such as a bare year for "khi nào"); None: no fact check.
-# Off: on the tune halves it refused no further `none` question and 1-4 answerable ones ("who" questions
-# answered by news articles whose speakers facts.people does not recognise)
-FACT_MIN: float | None = None
-# True: the no-answer evidence is computed over the agreeing passages only; False: agreement only gates (one
-# agreeing passage among the first DEPTH suffices) and the evidence reads the best passages as before
-# (the gate alone refuses as many tune `none` questions and no answerable one; restricting the evidence too
-# refused 2 answerable seed questions whose agreeing passages are not the closest ones)
-AGREEING_EVIDENCE = False
-# kinds of asked facts checked (facts.KINDS); "document" questions are decided by the number look-up
-FACT_KINDS = ("quantity", "date", "who")
+# The settings (which named things decide, depth, the asked-fact check) live in retrieval/data/ranking.toml
+# (`refusal` table of each model, read into RankingConfig.refusal): `judge` takes them from the configuration
+# it is given, the fallback model's when none.
 
 REASONS = {
     "": "",
@@ -60,7 +43,7 @@ class Verdict:
     named: dict[str, list] = field(default_factory=dict)
 
 
-def relevant(named: Entities, kinds: tuple[str, ...] = KINDS) -> Entities:
+def relevant(named: Entities, kinds: tuple[str, ...]) -> Entities:
     """The part of what a question names that decides agreement (only `kinds`)."""
     return Entities(
         places=named.places if "place" in kinds else frozenset(),
@@ -87,11 +70,12 @@ def passage_agrees(named: Entities, values: dict[str, float], passage_text: str,
     return True
 
 
-def holds_fact(question: str | Query, hits: list[Hit], fact_min: float) -> bool:
+def holds_fact(question: str | Query, hits: list[Hit], fact_min: float,
+               fact_kinds: tuple[str, ...] = ("quantity", "date", "who")) -> bool:
     """Whether one of the passages holds a fact of the kind the question asks (always True when the question
-    asks none of FACT_KINDS)."""
+    asks none of `fact_kinds`)."""
     asked = as_query(question).asked
-    if asked.kind not in FACT_KINDS:
+    if asked.kind not in fact_kinds:
         return True
     return any(fact_spans(asked, h.chunk.text)[0] >= fact_min for h in hits)
 
@@ -112,17 +96,18 @@ def passage_places(index: SearchIndex, hit: Hit) -> set[str]:
 
 def judge(index: SearchIndex, question: str | Query, hits: list[Hit], kinds: tuple[str, ...] | None = None,
           depth: int | None = None, fact_min: float | None = None, check_facts: bool = True,
-          agreeing_evidence: bool | None = None) -> Verdict:
+          agreeing_evidence: bool | None = None, config: RankingConfig | None = None) -> Verdict:
     """The passages that the no-answer evidence may read (those among the first `depth` hits that agree with
     what the question names, or all hits: `agreeing_evidence`), or a refusal with its reason."""
+    settings = (config or ranking_config()).refusal
     if kinds is None:
-        kinds = KINDS
+        kinds = settings["kinds"]
     if depth is None:
-        depth = DEPTH
+        depth = settings["depth"]
     if agreeing_evidence is None:
-        agreeing_evidence = AGREEING_EVIDENCE
-    if fact_min is None:
-        fact_min = FACT_MIN
+        agreeing_evidence = settings["agreeing_evidence"]
+    if fact_min is None and settings["fact_check"]:
+        fact_min = settings["fact_min"]
     q = as_query(question)
     named = relevant(q.entities if q.entities is not None else named_entities(index, q), kinds)
     if not named or not hits:
@@ -137,6 +122,6 @@ def judge(index: SearchIndex, question: str | Query, hits: list[Hit], kinds: tup
     shown = named.to_dict()
     if not agreeing:
         return Verdict(True, "no_agreeing_document", [], shown)
-    if check_facts and fact_min is not None and not holds_fact(q, agreeing, fact_min):
+    if check_facts and fact_min is not None and not holds_fact(q, agreeing, fact_min, settings["fact_kinds"]):
         return Verdict(True, "no_asked_fact", agreeing, shown)
     return Verdict(False, "", agreeing if agreeing_evidence else list(hits), shown)

