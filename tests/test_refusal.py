@@ -6,7 +6,8 @@ from types import SimpleNamespace
 import pytest
 
 from retrieval.entities import Entities
-from retrieval.refusal import holds_fact, passage_agrees, relevant
+from retrieval.refusal import holds_fact, law_name_years, passage_agrees, relevant
+from vntext.normalize import fold
 
 NAMED = Entities(places=frozenset({"ha tinh"}), bodies=frozenset({"tinh_uy"}), years=frozenset({2022}),
                  terms=frozenset({(2025, 2030)}))
@@ -38,6 +39,21 @@ def test_relevant_keeps_only_the_deciding_kinds():
                               doc_types=frozenset({"Công văn"})), ("place", "year"))
     assert named.to_dict() == {"places": ["nghe an"], "bodies": [], "years": [2021], "terms": [], "doc_types": []}
     assert not relevant(Entities(bodies=frozenset({"tinh_uy"})), ("place", "year"))
+
+
+@pytest.mark.parametrize("question, years", [
+    ("Trong Bộ luật Hình sự năm 2017, thời hiệu truy cứu trách nhiệm hình sự là gì?", {2017}),
+    ("Theo Bo luat Dan su 2015, nguoi thanh nien la ai?", {2015}),
+    ("Luật Đất đai 2013 quy định thế nào", {2013}),
+    ("Năm 2021, Tỉnh ủy Nghệ An yêu cầu tỷ lệ cán bộ nữ là bao nhiêu?", set()),  # a time, not a law's name
+    ("Luật Cư trú quy định gì. Năm 2022 hết hiệu lực sổ hộ khẩu?", set()),  # another sentence
+    ("ho tro can bo tre nam 2024 cua tinh uy", set()),
+])
+def test_a_year_that_names_a_law_is_no_time_to_agree_with(question, years):
+    folded = fold(question).lower()
+    assert law_name_years(folded) == years
+    named = relevant(Entities(years=frozenset({2013, 2015, 2017, 2021, 2022, 2024})), ("place", "year"), folded)
+    assert not named.years & years
 
 
 def _hits(*texts):
