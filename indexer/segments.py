@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -168,20 +169,11 @@ def read_documents(gen_dir: Path, segments: list[dict] | None = None, files: dic
     out = []
     for i, seg in enumerate(segments):
         dropped = set(seg["dropped"])
-        name = file_names(seg["name"])[0]
-        with open(gen_dir / name, "rb") as f:
-            for n, line in enumerate(f, 1):
-                if line.strip():
-                    try:
-                        data = orjson.loads(line)
-                        if data["doc_id"] in dropped:
-                            continue
-                        data["meta"] = DocMeta(**data["meta"])
-                        out.append(Document(**data))
-                    except (ValueError, KeyError, TypeError) as exc:
-                        raise _damaged(gen_dir, name, n, exc) from exc
-                    if segment_of is not None:
-                        segment_of[out[-1].doc_id] = i
+        for doc in _rows(gen_dir, file_names(seg["name"])[0],
+                         lambda data: None if data["doc_id"] in dropped else _document(data)):
+            out.append(doc)
+            if segment_of is not None:
+                segment_of[doc.doc_id] = i
     if len(segments) > 1 and files:
         order = {source: k for k, source in enumerate(files)}
         out.sort(key=lambda d: order.get(d.source, len(order)))
@@ -195,20 +187,8 @@ def read_chunks(gen_dir: Path, documents: dict[str, Document], segments: list[di
     out = []
     for seg in segments:
         dropped = set(seg["dropped"])
-        name = file_names(seg["name"])[1]
-        with open(gen_dir / name, "rb") as f:
-            for n, line in enumerate(f, 1):
-                if line.strip():
-                    try:
-                        row = orjson.loads(line)
-                        if row["doc_id"] in dropped:
-                            continue
-                        doc = documents[row["doc_id"]]
-                        start, end = row["start"], row["end"]
-                        out.append(Chunk(row["chunk_id"], doc.doc_id, doc.source, start, end, row["section"],
-                                         doc.text[start:end], doc.meta))
-                    except (ValueError, KeyError, TypeError) as exc:
-                        raise _damaged(gen_dir, name, n, exc) from exc
+        out.extend(_rows(gen_dir, file_names(seg["name"])[1],
+                         lambda row: None if row["doc_id"] in dropped else _chunk(row, documents[row["doc_id"]])))
     if len(segments) > 1:
         by_doc: dict[str, list[Chunk]] = {}
         for chunk in out:
@@ -222,18 +202,33 @@ def dropped_chunk_ids(gen_dir: Path, seg: dict) -> set[int]:
     dropped = set(seg["dropped"])
     if not dropped:
         return set()
-    out = set()
-    name = file_names(seg["name"])[1]
+    return set(_rows(gen_dir, file_names(seg["name"])[1],
+                     lambda row: int(row["chunk_id"]) if row["doc_id"] in dropped else None))
+
+
+def _rows(gen_dir: Path, name: str, make) -> Iterator:
+    """`make(row)` of every row of a segment file, skipping None; a line that does not parse or make names the
+    file and the line (IndexCorrupt)."""
     with open(gen_dir / name, "rb") as f:
         for n, line in enumerate(f, 1):
             if line.strip():
                 try:
-                    row = orjson.loads(line)
-                    if row["doc_id"] in dropped:
-                        out.add(int(row["chunk_id"]))
+                    value = make(orjson.loads(line))
                 except (ValueError, KeyError, TypeError) as exc:
                     raise _damaged(gen_dir, name, n, exc) from exc
-    return out
+                if value is not None:
+                    yield value
+
+
+def _document(data: dict) -> Document:
+    data["meta"] = DocMeta(**data["meta"])
+    return Document(**data)
+
+
+def _chunk(row: dict, doc: Document) -> Chunk:
+    """A chunk row as a slice of its document's text, sharing the document's metadata object."""
+    start, end = row["start"], row["end"]
+    return Chunk(row["chunk_id"], doc.doc_id, doc.source, start, end, row["section"], doc.text[start:end], doc.meta)
 
 
 def read_vectors(gen_dir: Path, segments: list[dict] | None, read_index):
