@@ -69,6 +69,7 @@ def test_ocr_page_budget_refuses_a_long_blank_scan_before_any_ocr(tmp_path):
 
 
 @NEEDS_OCR
+@pytest.mark.slow  # waits for a real time limit
 def test_ocr_time_limit_stops_a_slow_scan(tmp_path):
     make_blank_scan(tmp_path / "quet.pdf", 5)  # ~1.2 s a page on a quiet machine: over 1.5 s in all
     beats = []
@@ -201,6 +202,7 @@ def _holder(index_dir: Path, mode: str) -> subprocess.Popen:
     return proc
 
 
+@pytest.mark.slow  # waits on real time: a build that progresses and one that is stuck
 def test_unlock_leaves_a_progressing_build_and_stops_a_stuck_one(tmp_path):
     index_dir = tmp_path / "index"
     index_dir.mkdir()
